@@ -1,0 +1,368 @@
+//! Parse and validate a request body into a typed [`Message`].
+//!
+//! Checks run cheapest first and stop at the first that fails for the body as a whole
+//! (size, UTF-8, nesting depth, JSON syntax); field checks then report every problem at
+//! once, so a caller can fix them all in one go.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::contract::{self, FieldKind, REQUEST_FIELDS};
+use crate::error::{pointer_push, ErrorCode, FieldError, ValidationErrors};
+use crate::limits::{MAX_BODY_BYTES, MAX_DEPTH};
+use crate::route::{route, Route};
+
+/// A valid request body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    #[serde(rename = "Insert")]
+    pub insert: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Map<String, Value>>,
+}
+
+impl Message {
+    pub fn route(&self) -> Route {
+        route(self)
+    }
+
+    /// The body as the contract spells it (compact JSON).
+    pub fn to_json(&self) -> String {
+        // Serialising a struct of strings and JSON values cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Parses a body given as bytes (what HTTP and SQS deliver).
+pub fn parse_message(body: &[u8]) -> Result<Message, ValidationErrors> {
+    check_size(body.len())?;
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ValidationErrors::single(FieldError::new(
+            "",
+            ErrorCode::NotUtf8,
+            format!(
+                "body is not valid UTF-8 (first invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        ))
+    })?;
+    parse_message_str(text)
+}
+
+/// Parses a body given as text.
+pub fn parse_message_str(text: &str) -> Result<Message, ValidationErrors> {
+    check_size(text.len())?;
+    let depth = nesting_depth(text, MAX_DEPTH + 1);
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        // Too deep for serde_json's own recursion guard: the depth error is the useful one.
+        if depth > MAX_DEPTH {
+            too_deep("")
+        } else {
+            ValidationErrors::single(FieldError::new(
+                "",
+                ErrorCode::NotJson,
+                format!("body is not valid JSON: {e}"),
+            ))
+        }
+    })?;
+    if depth > MAX_DEPTH {
+        let path = first_too_deep(&value, String::new(), 1).unwrap_or_default();
+        return Err(too_deep(&path));
+    }
+    validate_value(value)
+}
+
+fn check_size(len: usize) -> Result<(), ValidationErrors> {
+    if len > MAX_BODY_BYTES {
+        return Err(ValidationErrors::single(FieldError::new(
+            "",
+            ErrorCode::TooLarge,
+            format!(
+                "body is {len} bytes; the limit is {MAX_BODY_BYTES} bytes (256 KiB, the SQS message size limit)"
+            ),
+        )));
+    }
+    Ok(())
+}
+
+fn too_deep(path: &str) -> ValidationErrors {
+    ValidationErrors::single(FieldError::new(
+        path,
+        ErrorCode::TooDeep,
+        format!("JSON nesting is deeper than {MAX_DEPTH} levels"),
+    ))
+}
+
+/// Deepest `{`/`[` nesting in `text`, counted without building anything, and stopping
+/// as soon as it reaches `stop_at` (so a hostile body costs at most one linear scan).
+fn nesting_depth(text: &str, stop_at: usize) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+                if max >= stop_at {
+                    return max;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// JSON Pointer to the first container nested deeper than [`MAX_DEPTH`].
+fn first_too_deep(value: &Value, path: String, depth: usize) -> Option<String> {
+    let children: Vec<(String, &Value)> = match value {
+        Value::Object(map) => map.iter().map(|(k, v)| (pointer_push(&path, k), v)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{path}/{i}"), v))
+            .collect(),
+        _ => return None,
+    };
+    if depth > MAX_DEPTH {
+        return Some(path);
+    }
+    children
+        .into_iter()
+        .find_map(|(p, v)| first_too_deep(v, p, depth + 1))
+}
+
+/// Checks a parsed value against [`REQUEST_FIELDS`], reporting every problem.
+pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
+    let Value::Object(mut map) = value else {
+        return Err(ValidationErrors::single(FieldError::new(
+            "",
+            ErrorCode::WrongType,
+            format!("expected a JSON object, found {}", json_kind(&value)),
+        )));
+    };
+    let mut errors = Vec::new();
+    for spec in REQUEST_FIELDS {
+        let path = pointer_push("", spec.name);
+        match map.get(spec.name) {
+            None if spec.required => errors.push(FieldError::new(
+                path,
+                ErrorCode::Missing,
+                format!("is required ({})", spec.kind.json_name()),
+            )),
+            None => {}
+            Some(v) => errors.extend(check_field(spec.kind, spec.min_chars, v, path)),
+        }
+    }
+    for key in map.keys() {
+        if contract::field_names().any(|n| n == key) {
+            continue;
+        }
+        let hint = contract::field_names()
+            .find(|n| n.eq_ignore_ascii_case(key))
+            .map(|n| format!(" (did you mean \"{n}\"?)"))
+            .unwrap_or_default();
+        let allowed = contract::field_names().collect::<Vec<_>>().join(", ");
+        errors.push(FieldError::new(
+            pointer_push("", key),
+            ErrorCode::UnknownField,
+            format!("unknown field{hint}; allowed fields are {allowed}"),
+        ));
+    }
+    if let Some(errors) = ValidationErrors::from_vec(errors) {
+        return Err(errors);
+    }
+    let insert = match map.remove(contract::INSERT) {
+        Some(Value::String(s)) => s,
+        _ => unreachable!("checked above: Insert is a string"),
+    };
+    let data = match map.remove(contract::DATA) {
+        Some(Value::Object(o)) => Some(o),
+        _ => None,
+    };
+    Ok(Message { insert, data })
+}
+
+fn check_field(
+    kind: FieldKind,
+    min_chars: Option<usize>,
+    v: &Value,
+    path: String,
+) -> Option<FieldError> {
+    let type_ok = matches!(
+        (kind, v),
+        (FieldKind::String, Value::String(_)) | (FieldKind::Object, Value::Object(_))
+    );
+    if !type_ok {
+        return Some(FieldError::new(
+            path,
+            ErrorCode::WrongType,
+            format!("expected {}, found {}", article(kind.json_name()), json_kind(v)),
+        ));
+    }
+    match (min_chars, v) {
+        (Some(min), Value::String(s)) if s.chars().count() < min => Some(FieldError::new(
+            path,
+            ErrorCode::TooShort,
+            format!("must not be empty (at least {min} character)"),
+        )),
+        _ => None,
+    }
+}
+
+fn article(kind: &str) -> String {
+    if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {kind}")
+    } else {
+        format!("a {kind}")
+    }
+}
+
+/// The JSON name of a value's type, as used in error messages.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_of(body: &str) -> Vec<String> {
+        parse_message_str(body).unwrap_err().messages()
+    }
+
+    #[test]
+    fn accepts_the_two_requests_of_the_original_pattern() {
+        let m = parse_message(br#"{"Insert": "DynamoDB"}"#).unwrap();
+        assert_eq!(m.insert, "DynamoDB");
+        assert_eq!(m.route(), Route::Store);
+        let m = parse_message(br#"{"Insert": "Dynamoooo"}"#).unwrap();
+        assert_eq!(m.route(), Route::Notify);
+    }
+
+    #[test]
+    fn keeps_data() {
+        let m = parse_message_str(r#"{"Insert":"DynamoDB","data":{"a":[1,2]}}"#).unwrap();
+        assert_eq!(m.data.unwrap()["a"], serde_json::json!([1, 2]));
+    }
+
+    #[test]
+    fn wrong_type_names_the_path_and_the_types() {
+        assert_eq!(
+            errors_of(r#"{"Insert": 5}"#),
+            ["/Insert: expected a string, found number"]
+        );
+        assert_eq!(
+            errors_of(r#"{"Insert": "x", "data": [1]}"#),
+            ["/data: expected an object, found array"]
+        );
+    }
+
+    #[test]
+    fn reports_every_field_problem_at_once() {
+        assert_eq!(
+            errors_of(r#"{"insert": "DynamoDB", "extra": 1}"#),
+            [
+                "/Insert: is required (string)",
+                "/extra: unknown field; allowed fields are Insert, data",
+                "/insert: unknown field (did you mean \"Insert\"?); allowed fields are Insert, data",
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_insert_is_too_short() {
+        assert_eq!(
+            errors_of(r#"{"Insert": ""}"#),
+            ["/Insert: must not be empty (at least 1 character)"]
+        );
+    }
+
+    #[test]
+    fn body_level_errors() {
+        assert_eq!(
+            errors_of("[1]"),
+            ["/: expected a JSON object, found array"]
+        );
+        assert_eq!(
+            errors_of("nope"),
+            ["/: body is not valid JSON: expected ident at line 1 column 2"]
+        );
+        assert_eq!(
+            errors_of(""),
+            ["/: body is not valid JSON: EOF while parsing a value at line 1 column 0"]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_offset() {
+        let e = parse_message(b"{\"Insert\":\"\xff\"}").unwrap_err();
+        assert_eq!(
+            e.messages(),
+            ["/: body is not valid UTF-8 (first invalid byte at offset 11)"]
+        );
+        assert_eq!(e.errors()[0].code, ErrorCode::NotUtf8);
+    }
+
+    #[test]
+    fn oversize_body_is_too_large() {
+        let big = format!(
+            r#"{{"Insert":"x","data":{{"s":"{}"}}}}"#,
+            "a".repeat(MAX_BODY_BYTES)
+        );
+        let e = parse_message(big.as_bytes()).unwrap_err();
+        assert!(e.is_too_large());
+        assert!(e.messages()[0].starts_with("/: body is 262174 bytes; the limit is 262144"));
+    }
+
+    #[test]
+    fn exactly_max_depth_is_accepted_and_one_more_is_not() {
+        let nest = |levels: usize| {
+            // The top-level object is level 1; `data` is level 2.
+            let inner = levels - 2;
+            format!(
+                r#"{{"Insert":"x","data":{}{}}}"#,
+                r#"{"a":"#.repeat(inner) + "{}",
+                "}".repeat(inner)
+            )
+        };
+        assert!(parse_message_str(&nest(MAX_DEPTH)).is_ok());
+        let e = parse_message_str(&nest(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(e.errors()[0].code, ErrorCode::TooDeep);
+        assert_eq!(
+            e.errors()[0].path,
+            format!("/data{}", "/a".repeat(MAX_DEPTH - 1))
+        );
+    }
+
+    #[test]
+    fn nesting_too_deep_for_serde_is_still_a_depth_error() {
+        let body = "[".repeat(10_000);
+        let e = parse_message_str(&body).unwrap_err();
+        assert_eq!(e.messages(), ["/: JSON nesting is deeper than 32 levels"]);
+    }
+
+    #[test]
+    fn brackets_inside_strings_do_not_count_as_nesting() {
+        let body = format!(r#"{{"Insert":"{}\"]"}}"#, "[".repeat(100));
+        assert!(parse_message_str(&body).is_ok());
+    }
+}

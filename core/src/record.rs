@@ -1,0 +1,199 @@
+//! The record the store route writes (one DynamoDB item, key `id`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::message::Message;
+use crate::time::format_millis;
+
+/// What the queue says about a message, besides its body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The queue's message id: the record key, so a redelivery cannot make a second record.
+    pub message_id: String,
+    /// When the queue received the message (SQS `SentTimestamp`), epoch milliseconds.
+    pub received_at_ms: Option<i64>,
+    /// API Gateway request id (message attribute `requestId`).
+    pub request_id: Option<String>,
+    /// The VPC endpoint the request came through (message attribute `sourceVpce`).
+    pub source_vpce: Option<String>,
+}
+
+impl Envelope {
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A random value in 1..=100, as the original pattern's record carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct RandomValue(u8);
+
+impl RandomValue {
+    pub const MIN: u8 = 1;
+    pub const MAX: u8 = 100;
+
+    pub fn new(value: u8) -> Result<Self, RecordError> {
+        (Self::MIN..=Self::MAX)
+            .contains(&value)
+            .then_some(Self(value))
+            .ok_or(RecordError::RandomValueOutOfRange(value.to_string()))
+    }
+
+    /// From a JavaScript number: whole and in range.
+    pub fn from_f64(value: f64) -> Result<Self, RecordError> {
+        let in_range = value.fract() == 0.0
+            && (f64::from(Self::MIN)..=f64::from(Self::MAX)).contains(&value);
+        if in_range {
+            Self::new(value as u8)
+        } else {
+            Err(RecordError::RandomValueOutOfRange(value.to_string()))
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for RandomValue {
+    type Error = RecordError;
+    fn try_from(value: u8) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<RandomValue> for u8 {
+    fn from(value: RandomValue) -> Self {
+        value.0
+    }
+}
+
+/// A caller passed an argument outside its domain: a programming error, never the
+/// message's fault, so the handler treats it as a failure of the item, not a rejection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("randomValue: {0} is not a whole number from 1 to 100")]
+    RandomValueOutOfRange(String),
+    #[error("nowMs: {0} is not a time in epoch milliseconds that can be formatted")]
+    TimeOutOfRange(String),
+    #[error("messageId: must not be empty")]
+    EmptyMessageId,
+}
+
+/// One stored record. Field names are the DynamoDB attribute names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub random_value: u8,
+    pub message: String,
+    /// Processing time, RFC 3339 UTC with milliseconds.
+    pub timestamp: String,
+    /// Queue receive time, RFC 3339 UTC with milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_vpce: Option<String>,
+}
+
+/// Builds the store route's record.
+pub fn build_record(
+    message: &Message,
+    envelope: &Envelope,
+    random_value: RandomValue,
+    now_ms: i64,
+) -> Result<Record, RecordError> {
+    if envelope.message_id.is_empty() {
+        return Err(RecordError::EmptyMessageId);
+    }
+    let timestamp =
+        format_millis(now_ms).ok_or_else(|| RecordError::TimeOutOfRange(now_ms.to_string()))?;
+    Ok(Record {
+        id: envelope.message_id.clone(),
+        random_value: random_value.get(),
+        message: format!("Random value is {}", random_value.get()),
+        timestamp,
+        received_at: envelope.received_at_ms.and_then(format_millis),
+        data: message.data.clone(),
+        request_id: envelope.request_id.clone(),
+        source_vpce: envelope.source_vpce.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn builds_the_record_of_the_contract() {
+        let message = Message {
+            insert: "DynamoDB".into(),
+            data: Some(json!({"k": 1}).as_object().cloned().unwrap()),
+        };
+        let envelope = Envelope {
+            message_id: "m-1".into(),
+            received_at_ms: Some(1_700_000_000_000),
+            request_id: Some("r-1".into()),
+            source_vpce: Some("vpce-0123456789abcdef0".into()),
+        };
+        let r = build_record(&message, &envelope, RandomValue::new(42).unwrap(), 1_700_000_000_456)
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            json!({
+                "id": "m-1",
+                "random_value": 42,
+                "message": "Random value is 42",
+                "timestamp": "2023-11-14T22:13:20.456Z",
+                "received_at": "2023-11-14T22:13:20.000Z",
+                "data": {"k": 1},
+                "request_id": "r-1",
+                "source_vpce": "vpce-0123456789abcdef0"
+            })
+        );
+    }
+
+    #[test]
+    fn optional_fields_are_left_out_when_absent() {
+        let message = Message {
+            insert: "DynamoDB".into(),
+            data: None,
+        };
+        let r = build_record(&message, &Envelope::new("m"), RandomValue::new(1).unwrap(), 0)
+            .unwrap();
+        let v = serde_json::to_value(&r).unwrap();
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["id", "message", "random_value", "timestamp"]);
+    }
+
+    #[test]
+    fn random_value_must_be_1_to_100() {
+        assert!(RandomValue::new(0).is_err());
+        assert!(RandomValue::new(101).is_err());
+        assert!(RandomValue::new(100).is_ok());
+        assert!(RandomValue::from_f64(1.5).is_err());
+        assert_eq!(
+            RandomValue::from_f64(f64::NAN).unwrap_err().to_string(),
+            "randomValue: NaN is not a whole number from 1 to 100"
+        );
+    }
+
+    #[test]
+    fn empty_message_id_is_refused() {
+        let message = Message {
+            insert: "DynamoDB".into(),
+            data: None,
+        };
+        let err = build_record(&message, &Envelope::new(""), RandomValue::new(1).unwrap(), 0);
+        assert_eq!(err, Err(RecordError::EmptyMessageId));
+    }
+}
