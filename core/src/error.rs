@@ -41,7 +41,11 @@ impl FieldError {
 impl fmt::Display for FieldError {
     /// `<path>: <reason>`, with `/` standing for the whole body.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "/" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {}", self.reason)
     }
 }

@@ -21,6 +21,7 @@ pub mod route;
 pub mod schema;
 pub mod stack_config;
 pub mod time;
+pub mod validation;
 
 pub use error::{ErrorCode, FieldError, ValidationErrors};
 pub use message::{parse_message, parse_message_str, Message};
@@ -30,3 +31,4 @@ pub use record::{build_record, Envelope, RandomValue, Record, RecordError};
 pub use route::{route, Route};
 pub use schema::request_schema;
 pub use stack_config::{validate_stack_config, ConfigError};
+pub use validation::{record_for_body, validate, Limits, Validation, LIMITS};

@@ -127,7 +127,10 @@ fn nesting_depth(text: &str, stop_at: usize) -> usize {
 /// JSON Pointer to the first container nested deeper than [`MAX_DEPTH`].
 fn first_too_deep(value: &Value, path: String, depth: usize) -> Option<String> {
     let children: Vec<(String, &Value)> = match value {
-        Value::Object(map) => map.iter().map(|(k, v)| (pointer_push(&path, k), v)).collect(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (pointer_push(&path, k), v))
+            .collect(),
         Value::Array(items) => items
             .iter()
             .enumerate()
@@ -208,7 +211,11 @@ fn check_field(
         return Some(FieldError::new(
             path,
             ErrorCode::WrongType,
-            format!("expected {}, found {}", article(kind.json_name()), json_kind(v)),
+            format!(
+                "expected {}, found {}",
+                article(kind.json_name()),
+                json_kind(v)
+            ),
         ));
     }
     match (min_chars, v) {
@@ -298,10 +305,7 @@ mod tests {
 
     #[test]
     fn body_level_errors() {
-        assert_eq!(
-            errors_of("[1]"),
-            ["/: expected a JSON object, found array"]
-        );
+        assert_eq!(errors_of("[1]"), ["/: expected a JSON object, found array"]);
         assert_eq!(
             errors_of("nope"),
             ["/: body is not valid JSON: expected ident at line 1 column 2"]

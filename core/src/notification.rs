@@ -68,7 +68,11 @@ pub fn not_inserted(
     n.subject = subject(&format!("private-ingest: {NOT_INSERTED_REASON}"));
     n.insert = Some(message.insert.clone());
     n.data = message.data.clone();
-    n.text = text(&n, &[("Insert", quoted(&message.insert))], data_lines(&n.data));
+    n.text = text(
+        &n,
+        &[("Insert", quoted(&message.insert))],
+        data_lines(&n.data),
+    );
     Ok(n)
 }
 
@@ -122,7 +126,13 @@ fn skeleton(
 /// An SNS-safe subject: printable ASCII, no line breaks, at most 100 characters.
 fn subject(raw: &str) -> String {
     raw.chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .take(MAX_SUBJECT_CHARS)
         .collect()
 }
@@ -197,9 +207,14 @@ mod tests {
         let n = not_inserted(&m, &env, 1_700_000_000_000).unwrap();
         assert_eq!(n.kind, NotificationKind::NotInserted);
         assert_eq!(n.reason, "No DynamoDB insertion requested.");
-        assert_eq!(n.subject, "private-ingest: No DynamoDB insertion requested.");
+        assert_eq!(
+            n.subject,
+            "private-ingest: No DynamoDB insertion requested."
+        );
         assert_eq!(n.insert.as_deref(), Some("Dynamoooo"));
-        assert!(n.text.starts_with("No DynamoDB insertion requested.\n\nMessage id: m-7\n"));
+        assert!(n
+            .text
+            .starts_with("No DynamoDB insertion requested.\n\nMessage id: m-7\n"));
         assert!(n.text.contains("Insert: \"Dynamoooo\"\n"));
         assert!(n.text.contains("Request id: req-1\n"));
         assert!(n.text.contains("\"k\": \"v\""));
@@ -216,7 +231,9 @@ mod tests {
             n.reason,
             "The message body was rejected: /Insert: expected a string, found number"
         );
-        assert!(n.text.contains("  - /x: unknown field; allowed fields are Insert, data\n"));
+        assert!(n
+            .text
+            .contains("  - /x: unknown field; allowed fields are Insert, data\n"));
         assert!(n.text.contains(r#"{\"Insert\": 5, \"x\": 1}"#));
     }
 

@@ -36,14 +36,14 @@ pub fn plan(
 ) -> Result<Action, RecordError> {
     match parse_message(body) {
         Ok(message) => match message.route() {
-            Route::Store => build_record(&message, envelope, random_value, now_ms).map(Action::Store),
+            Route::Store => {
+                build_record(&message, envelope, random_value, now_ms).map(Action::Store)
+            }
             Route::Notify => {
                 notification::not_inserted(&message, envelope, now_ms).map(Action::Notify)
             }
         },
-        Err(errors) => {
-            notification::rejected(&errors, body, envelope, now_ms).map(Action::Notify)
-        }
+        Err(errors) => notification::rejected(&errors, body, envelope, now_ms).map(Action::Notify),
     }
 }
 
@@ -65,7 +65,12 @@ mod tests {
 
     #[test]
     fn missing_message_id_is_an_argument_error_not_a_rejection() {
-        let err = plan(br#"{"Insert":"x"}"#, &Envelope::new(""), RandomValue::new(7).unwrap(), 0);
+        let err = plan(
+            br#"{"Insert":"x"}"#,
+            &Envelope::new(""),
+            RandomValue::new(7).unwrap(),
+            0,
+        );
         assert_eq!(err, Err(RecordError::EmptyMessageId));
     }
 }

@@ -46,8 +46,8 @@ impl RandomValue {
 
     /// From a JavaScript number: whole and in range.
     pub fn from_f64(value: f64) -> Result<Self, RecordError> {
-        let in_range = value.fract() == 0.0
-            && (f64::from(Self::MIN)..=f64::from(Self::MAX)).contains(&value);
+        let in_range =
+            value.fract() == 0.0 && (f64::from(Self::MIN)..=f64::from(Self::MAX)).contains(&value);
         if in_range {
             Self::new(value as u8)
         } else {
@@ -145,8 +145,13 @@ mod tests {
             request_id: Some("r-1".into()),
             source_vpce: Some("vpce-0123456789abcdef0".into()),
         };
-        let r = build_record(&message, &envelope, RandomValue::new(42).unwrap(), 1_700_000_000_456)
-            .unwrap();
+        let r = build_record(
+            &message,
+            &envelope,
+            RandomValue::new(42).unwrap(),
+            1_700_000_000_456,
+        )
+        .unwrap();
         assert_eq!(
             serde_json::to_value(&r).unwrap(),
             json!({
@@ -168,8 +173,13 @@ mod tests {
             insert: "DynamoDB".into(),
             data: None,
         };
-        let r = build_record(&message, &Envelope::new("m"), RandomValue::new(1).unwrap(), 0)
-            .unwrap();
+        let r = build_record(
+            &message,
+            &Envelope::new("m"),
+            RandomValue::new(1).unwrap(),
+            0,
+        )
+        .unwrap();
         let v = serde_json::to_value(&r).unwrap();
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["id", "message", "random_value", "timestamp"]);
@@ -193,7 +203,12 @@ mod tests {
             insert: "DynamoDB".into(),
             data: None,
         };
-        let err = build_record(&message, &Envelope::new(""), RandomValue::new(1).unwrap(), 0);
+        let err = build_record(
+            &message,
+            &Envelope::new(""),
+            RandomValue::new(1).unwrap(),
+            0,
+        );
         assert_eq!(err, Err(RecordError::EmptyMessageId));
     }
 }

@@ -24,8 +24,8 @@ impl fmt::Display for ConfigError {
 
 /// CloudWatch Logs' accepted retention periods, in days.
 pub const LOG_RETENTION_DAYS: &[u64] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 
 /// Suffix the stack adds to `queueName` for the dead-letter queue.
@@ -36,11 +36,15 @@ type Check = fn(&str, &Value) -> Result<(), String>;
 /// Every setting: key, required, check. Optional settings have defaults in the program.
 const SETTINGS: &[(&str, bool, Check)] = &[
     ("vpcId", true, |_, v| id_of(v, "vpc")),
-    ("routeTableIds", true, |_, v| id_list(v, "rtb", "route table")),
+    ("routeTableIds", true, |_, v| {
+        id_list(v, "rtb", "route table")
+    }),
     ("subnetIds", true, |_, v| id_list(v, "subnet", "subnet")),
     ("customDomainName", true, |_, v| domain_name(string(v)?)),
     ("certificateArn", true, |_, v| certificate_arn(string(v)?)),
-    ("privateHostedZoneId", true, |_, v| hosted_zone_id(string(v)?)),
+    ("privateHostedZoneId", true, |_, v| {
+        hosted_zone_id(string(v)?)
+    }),
     ("queueName", false, |_, v| queue_name(string(v)?)),
     ("tableName", false, |_, v| table_name(string(v)?)),
     ("topicName", false, |_, v| topic_name(string(v)?)),
@@ -66,7 +70,10 @@ pub fn validate_stack_config(config: &Value) -> Vec<ConfigError> {
     let Value::Object(map) = config else {
         return vec![err(
             "(config)",
-            format!("expected an object of settings, found {}", json_kind(config)),
+            format!(
+                "expected an object of settings, found {}",
+                json_kind(config)
+            ),
         )];
     };
     let mut errors = Vec::new();
@@ -84,7 +91,10 @@ pub fn validate_stack_config(config: &Value) -> Vec<ConfigError> {
     for key in map.keys() {
         if !setting_keys().any(|k| k == key) {
             let allowed = setting_keys().collect::<Vec<_>>().join(", ");
-            errors.push(err(key, format!("unknown setting; known settings are {allowed}")));
+            errors.push(err(
+                key,
+                format!("unknown setting; known settings are {allowed}"),
+            ));
         }
     }
     errors
@@ -106,7 +116,9 @@ fn ec2_id(s: &str, prefix: &str) -> bool {
         .and_then(|rest| rest.strip_prefix('-'))
         .is_some_and(|hex| {
             matches!(hex.len(), 8 | 17)
-                && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
 }
 
@@ -131,7 +143,12 @@ fn id_list(v: &Value, prefix: &str, what: &str) -> Result<(), String> {
             .collect::<Result<_, _>>()
             .map_err(|e| format!("every item: {e}"))?,
         Value::String(s) => s.split(',').map(|x| x.trim().to_owned()).collect(),
-        other => return Err(format!("expected a list of {what} ids, found {}", json_kind(other))),
+        other => {
+            return Err(format!(
+                "expected a list of {what} ids, found {}",
+                json_kind(other)
+            ))
+        }
     };
     if items.iter().all(String::is_empty) {
         return Err(format!("needs at least one {what} id"));
@@ -169,14 +186,20 @@ fn domain_name(s: &str) -> Result<(), String> {
         if label.is_empty() || label.len() > 63 {
             return bad("each label must be 1 to 63 characters");
         }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             return bad("labels may hold only letters, digits and hyphens");
         }
         if label.starts_with('-') || label.ends_with('-') {
             return bad("a label may not start or end with a hyphen");
         }
     }
-    if labels.last().is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
         return bad("the last label may not be all digits");
     }
     Ok(())
@@ -189,7 +212,9 @@ fn email(s: &str) -> Result<(), String> {
     };
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && !local.contains(['@', ' ', '"', '(', ')', ',', ':', ';', '<', '>', '[', '\\', ']'])
+        && !local.contains([
+            '@', ' ', '"', '(', ')', ',', ':', ';', '<', '>', '[', '\\', ']',
+        ])
         && !local.starts_with('.')
         && !local.ends_with('.')
         && local.chars().all(|c| c.is_ascii_graphic());
@@ -224,8 +249,12 @@ fn certificate_arn(s: &str) -> Result<(), String> {
 fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Route 53 hosted zone ids: `Z` and up to 31 uppercase letters or digits.
@@ -233,7 +262,8 @@ fn hosted_zone_id(s: &str) -> Result<(), String> {
     let ok = s.len() >= 2
         && s.len() <= 32
         && s.starts_with('Z')
-        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok {
         return Ok(());
     }
@@ -248,14 +278,17 @@ fn hosted_zone_id(s: &str) -> Result<(), String> {
 }
 
 fn name_chars(s: &str, extra: &[u8]) -> bool {
-    s.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
 }
 
 /// SQS: 1-80 of letters, digits, `-`, `_`; the DLQ name adds [`DLQ_SUFFIX`].
 fn queue_name(s: &str) -> Result<(), String> {
     let max = 80 - DLQ_SUFFIX.len();
     if s.ends_with(".fifo") {
-        return Err(format!("{s:?} is a FIFO queue name; this stack uses a standard queue"));
+        return Err(format!(
+            "{s:?} is a FIFO queue name; this stack uses a standard queue"
+        ));
     }
     if s.is_empty() || s.len() > max || !name_chars(s, b"-_") {
         return Err(format!(
@@ -279,7 +312,9 @@ fn table_name(s: &str) -> Result<(), String> {
 /// SNS: 1-256 of letters, digits, `-`, `_`; standard topic.
 fn topic_name(s: &str) -> Result<(), String> {
     if s.ends_with(".fifo") {
-        return Err(format!("{s:?} is a FIFO topic name; this stack uses a standard topic"));
+        return Err(format!(
+            "{s:?} is a FIFO topic name; this stack uses a standard topic"
+        ));
     }
     if s.is_empty() || s.len() > 256 || !name_chars(s, b"-_") {
         return Err(format!(
@@ -293,9 +328,11 @@ fn topic_name(s: &str) -> Result<(), String> {
 /// are strings unless set with `--path` or as numbers in YAML).
 fn whole_number(v: &Value) -> Result<u64, String> {
     let parsed = match v {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     };
@@ -358,7 +395,10 @@ mod tests {
     fn errors_with(key: &str, value: Value) -> Vec<String> {
         let mut c = good();
         c[key] = value;
-        validate_stack_config(&c).iter().map(ToString::to_string).collect()
+        validate_stack_config(&c)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -370,7 +410,13 @@ mod tests {
     fn optional_settings_may_be_left_out() {
         let mut c = good();
         let m = c.as_object_mut().unwrap();
-        for k in ["queueName", "tableName", "topicName", "maxReceiveCount", "batchSize"] {
+        for k in [
+            "queueName",
+            "tableName",
+            "topicName",
+            "maxReceiveCount",
+            "batchSize",
+        ] {
             m.remove(k);
         }
         m.insert("lambdaMemoryMb".into(), Value::Null);
@@ -380,38 +426,129 @@ mod tests {
     #[test]
     fn every_error_starts_with_its_key_and_says_why() {
         let cases: &[(&str, Value, &str)] = &[
-            ("subscriptionEmail", json!("x"), "subscriptionEmail: \"x\" is not an email address"),
-            ("subscriptionEmail", json!("a b@example.com"), "is not an email address"),
-            ("vpcId", json!("vpc-123"), "vpcId: \"vpc-123\" is not a vpc id"),
+            (
+                "subscriptionEmail",
+                json!("x"),
+                "subscriptionEmail: \"x\" is not an email address",
+            ),
+            (
+                "subscriptionEmail",
+                json!("a b@example.com"),
+                "is not an email address",
+            ),
+            (
+                "vpcId",
+                json!("vpc-123"),
+                "vpcId: \"vpc-123\" is not a vpc id",
+            ),
             ("vpcId", json!(12), "vpcId: expected a string, found number"),
-            ("subnetIds", json!([]), "subnetIds: needs at least one subnet id"),
-            ("subnetIds", json!(""), "subnetIds: needs at least one subnet id"),
-            ("subnetIds", json!(["subnet-0123456789abcdef0", "sg-12345678"]), "[\"sg-12345678\"] is not subnet ids"),
-            ("subnetIds", json!(["subnet-89abcdef", "subnet-89abcdef"]), "is listed more than once"),
-            ("routeTableIds", json!("rtb-zzzzzzzz"), "routeTableIds: [\"rtb-zzzzzzzz\"] is not route table ids"),
-            ("customDomainName", json!("*.example.com"), "wildcards are not allowed"),
-            ("customDomainName", json!("localhost"), "needs at least two labels"),
-            ("customDomainName", json!("bad_name.example.com"), "only letters, digits and hyphens"),
-            ("customDomainName", json!("-a.example.com"), "may not start or end with a hyphen"),
-            ("customDomainName", json!(format!("{}.com", "a".repeat(64))), "1 to 63 characters"),
-            ("certificateArn", json!("arn:aws:iam::123456789012:role/x"), "is not an ACM certificate ARN"),
-            ("privateHostedZoneId", json!("/hostedzone/Z123"), "leave out the /hostedzone/ prefix"),
+            (
+                "subnetIds",
+                json!([]),
+                "subnetIds: needs at least one subnet id",
+            ),
+            (
+                "subnetIds",
+                json!(""),
+                "subnetIds: needs at least one subnet id",
+            ),
+            (
+                "subnetIds",
+                json!(["subnet-0123456789abcdef0", "sg-12345678"]),
+                "[\"sg-12345678\"] is not subnet ids",
+            ),
+            (
+                "subnetIds",
+                json!(["subnet-89abcdef", "subnet-89abcdef"]),
+                "is listed more than once",
+            ),
+            (
+                "routeTableIds",
+                json!("rtb-zzzzzzzz"),
+                "routeTableIds: [\"rtb-zzzzzzzz\"] is not route table ids",
+            ),
+            (
+                "customDomainName",
+                json!("*.example.com"),
+                "wildcards are not allowed",
+            ),
+            (
+                "customDomainName",
+                json!("localhost"),
+                "needs at least two labels",
+            ),
+            (
+                "customDomainName",
+                json!("bad_name.example.com"),
+                "only letters, digits and hyphens",
+            ),
+            (
+                "customDomainName",
+                json!("-a.example.com"),
+                "may not start or end with a hyphen",
+            ),
+            (
+                "customDomainName",
+                json!(format!("{}.com", "a".repeat(64))),
+                "1 to 63 characters",
+            ),
+            (
+                "certificateArn",
+                json!("arn:aws:iam::123456789012:role/x"),
+                "is not an ACM certificate ARN",
+            ),
+            (
+                "privateHostedZoneId",
+                json!("/hostedzone/Z123"),
+                "leave out the /hostedzone/ prefix",
+            ),
             ("queueName", json!("q.fifo"), "FIFO queue name"),
             ("queueName", json!("a".repeat(77)), "1 to 76 letters"),
-            ("queueName", json!("has space"), "is not a valid SQS queue name"),
-            ("tableName", json!("ab"), "is not a valid DynamoDB table name"),
+            (
+                "queueName",
+                json!("has space"),
+                "is not a valid SQS queue name",
+            ),
+            (
+                "tableName",
+                json!("ab"),
+                "is not a valid DynamoDB table name",
+            ),
             ("topicName", json!("t/x"), "is not a valid SNS topic name"),
-            ("maxReceiveCount", json!(0), "maxReceiveCount: 0 is out of range (1 to 1000)"),
-            ("batchSize", json!(11), "batchSize: 11 is out of range (1 to 10)"),
-            ("batchSize", json!(2.5), "batchSize: 2.5 is not a whole number"),
-            ("lambdaMemoryMb", json!("lots"), "lambdaMemoryMb: \"lots\" is not a whole number"),
-            ("logRetentionDays", json!(2), "logRetentionDays: 2 is not a retention CloudWatch Logs accepts"),
+            (
+                "maxReceiveCount",
+                json!(0),
+                "maxReceiveCount: 0 is out of range (1 to 1000)",
+            ),
+            (
+                "batchSize",
+                json!(11),
+                "batchSize: 11 is out of range (1 to 10)",
+            ),
+            (
+                "batchSize",
+                json!(2.5),
+                "batchSize: 2.5 is not a whole number",
+            ),
+            (
+                "lambdaMemoryMb",
+                json!("lots"),
+                "lambdaMemoryMb: \"lots\" is not a whole number",
+            ),
+            (
+                "logRetentionDays",
+                json!(2),
+                "logRetentionDays: 2 is not a retention CloudWatch Logs accepts",
+            ),
         ];
         for (key, value, expected) in cases {
             let errors = errors_with(key, value.clone());
             assert_eq!(errors.len(), 1, "{key}={value}: {errors:?}");
             assert!(errors[0].starts_with(&format!("{key}: ")), "{errors:?}");
-            assert!(errors[0].contains(expected), "{key}={value}: {errors:?} lacks {expected:?}");
+            assert!(
+                errors[0].contains(expected),
+                "{key}={value}: {errors:?} lacks {expected:?}"
+            );
         }
     }
 
@@ -423,7 +560,9 @@ mod tests {
             .collect();
         assert!(errors.contains(&"vpcId: is required".to_owned()));
         assert!(errors.contains(&"subscriptionEmail: is required".to_owned()));
-        assert!(errors.iter().any(|e| e.starts_with("vpcid: unknown setting")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("vpcid: unknown setting")));
     }
 
     #[test]
@@ -436,6 +575,10 @@ mod tests {
 
     #[test]
     fn comma_separated_ids_are_accepted() {
-        assert!(errors_with("subnetIds", json!("subnet-89abcdef, subnet-0123456789abcdef0")).is_empty());
+        assert!(errors_with(
+            "subnetIds",
+            json!("subnet-89abcdef, subnet-0123456789abcdef0")
+        )
+        .is_empty());
     }
 }

@@ -24,7 +24,10 @@ mod tests {
             format_millis(1_700_000_000_123).as_deref(),
             Some("2023-11-14T22:13:20.123Z")
         );
-        assert_eq!(format_millis(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
+        assert_eq!(
+            format_millis(0).as_deref(),
+            Some("1970-01-01T00:00:00.000Z")
+        );
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! In-memory adapters for unit tests (SKELETON: written in the Lambda issue).

@@ -1,0 +1,30 @@
+# Installs what the project needs, idempotently: each step skips what is present.
+
+.PHONY: tools tools-rust tools-wasm tools-browser tools-python node-deps
+tools: tools-rust tools-wasm tools-browser tools-python node-deps
+
+tools-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
+
+tools-wasm: tools-rust
+	@if ! wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --force; fi
+	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack"; cargo install wasm-pack; }
+
+# Debian's Chromium and ChromeDriver: wasm-pack's browser run and the page's tests.
+tools-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing chromium and chromium-driver"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
+
+# moto[server]: SQS, DynamoDB and SNS on loopback for the AWS wire tests.
+tools-python:
+	@$(PYTHON) -c 'import moto.server, flask, flask_cors' 2>/dev/null || { echo "installing moto[server]"; $(PYTHON) -m pip install -q "moto[server]>=5,<6"; }
+
+# npm packages of every npm project, from their lock files; skipped when up to date.
+node-deps: $(addsuffix /node_modules/.package-lock.json,$(NPM_PROJECTS))
+
+%/node_modules/.package-lock.json: %/package-lock.json
+	cd $* && $(NPM_CI)

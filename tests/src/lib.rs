@@ -1,0 +1,1 @@
+//! Shared support for the cross-component tests in `tests/tests/`.
