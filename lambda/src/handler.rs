@@ -1,12 +1,22 @@
 //! `handle_batch`: one SQS batch in, the failed message ids out.
-//! SKELETON: signatures are fixed (the local stack builds against them); the body is
-//! being written in the Lambda issue.
+//!
+//! Every record is decoded on its own (one poison body cannot fail the batch), the core's
+//! [`plan`] decides its one side effect, and the records of a batch run concurrently up to
+//! [`Deps::concurrency`], each inside a tracing span keyed by its message id. Only the
+//! failed ids are returned, so with `ReportBatchItemFailures` SQS deletes the rest and
+//! redelivers those (then moves them to the DLQ after `maxReceiveCount`).
 
+use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use futures::stream::{self, StreamExt};
+use private_ingest_core::{plan, Action, RandomValue, RecordError};
+use tracing::Instrument;
 
-use crate::ports::{Notifier, RecordStore};
+use crate::envelope::envelope_of;
+use crate::ports::{Notifier, NotifyError, PutOutcome, RecordStore, StoreError};
 
 /// Clock in epoch milliseconds.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -23,6 +33,16 @@ pub struct Deps<S, N> {
     pub concurrency: usize,
 }
 
+impl<S: fmt::Debug, N: fmt::Debug> fmt::Debug for Deps<S, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deps")
+            .field("store", &self.store)
+            .field("notifier", &self.notifier)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The invocation as a whole failed: the queue redelivers the whole batch.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
@@ -30,11 +50,129 @@ pub enum BatchError {
     MissingMessageId { index: usize },
 }
 
-/// Processes every record of `event`; returns only the failed message ids.
+/// Why one message failed; the queue redelivers it. A rejected body is not here: it is a
+/// success once its alert is published.
+#[derive(Debug, thiserror::Error)]
+pub enum ItemError {
+    /// The clock or random source gave a value out of its domain (a bug, not the message's fault).
+    #[error("could not plan the message: {0}")]
+    Plan(#[from] RecordError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
+}
+
+/// What became of a message that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Inserted,
+    /// A redelivery of a stored message: nothing written, and that is a success.
+    AlreadyExists,
+    Published,
+}
+
+impl Outcome {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Inserted => "inserted",
+            Outcome::AlreadyExists => "already_exists",
+            Outcome::Published => "published",
+        }
+    }
+}
+
+/// Processes every record of `event`; returns only the failed message ids, in batch order.
 pub async fn handle_batch<S: RecordStore, N: Notifier>(
     deps: &Deps<S, N>,
     event: SqsEvent,
 ) -> Result<SqsBatchResponse, BatchError> {
-    let _ = (deps, event);
-    unimplemented!("written in the Lambda issue")
+    // Checked before any side effect: Lambda cannot report a failure for a record without
+    // an id (an empty itemIdentifier fails the whole batch anyway), so nothing is done.
+    let records = event
+        .records
+        .into_iter()
+        .enumerate()
+        .map(|(index, message)| match message.message_id.clone() {
+            Some(id) if !id.is_empty() => Ok((id, message)),
+            _ => Err(BatchError::MissingMessageId { index }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = records.len();
+    let failed: Vec<String> = stream::iter(records)
+        .map(|(id, message)| async move {
+            let ok = process_logged(deps, &id, &message).await;
+            (!ok).then_some(id)
+        })
+        .buffered(deps.concurrency.max(1))
+        .filter_map(|failed| async move { failed })
+        .collect()
+        .await;
+    tracing::debug!(records = total, failed = failed.len(), "batch processed");
+    let mut response = SqsBatchResponse::default();
+    response.set_failures(failed);
+    Ok(response)
 }
+
+/// One message, in its span, with its one log line. True when it succeeded.
+async fn process_logged<S: RecordStore, N: Notifier>(
+    deps: &Deps<S, N>,
+    id: &str,
+    message: &SqsMessage,
+) -> bool {
+    let span = tracing::info_span!("message", message_id = %id);
+    async {
+        let started = Instant::now();
+        let (route, result) = process(deps, id, message).await;
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match &result {
+            Ok(outcome) => tracing::info!(
+                message_id = %id, route, outcome = outcome.as_str(), duration_ms,
+                "message processed"
+            ),
+            Err(error) => tracing::error!(
+                message_id = %id, route, outcome = "failed", duration_ms, %error,
+                "message failed; the queue will redeliver it"
+            ),
+        }
+        result.is_ok()
+    }
+    .instrument(span)
+    .await
+}
+
+/// Plan, then the one side effect. Returns the route label (`unplanned` when planning
+/// itself failed) with the result.
+async fn process<S: RecordStore, N: Notifier>(
+    deps: &Deps<S, N>,
+    id: &str,
+    message: &SqsMessage,
+) -> (&'static str, Result<Outcome, ItemError>) {
+    let envelope = envelope_of(id, message);
+    // A record without a body is a body that fails validation: it gets a "rejected" alert.
+    let body = message.body.as_deref().unwrap_or_default().as_bytes();
+    let planned = RandomValue::new((deps.random)())
+        .and_then(|random| plan(body, &envelope, random, (deps.clock)()));
+    let action = match planned {
+        Ok(action) => action,
+        Err(error) => return ("unplanned", Err(error.into())),
+    };
+    let route = action.label();
+    let result = match action {
+        Action::Store(record) => match deps.store.put_if_absent(&record).await {
+            Ok(PutOutcome::Inserted) => Ok(Outcome::Inserted),
+            Ok(PutOutcome::AlreadyExists) => Ok(Outcome::AlreadyExists),
+            Err(error) => Err(error.into()),
+        },
+        Action::Notify(notification) => deps
+            .notifier
+            .publish(&notification)
+            .await
+            .map(|()| Outcome::Published)
+            .map_err(ItemError::from),
+    };
+    (route, result)
+}
+
+#[cfg(test)]
+mod tests;

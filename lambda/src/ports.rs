@@ -3,6 +3,7 @@
 //! handler reports the item as failed so the queue redelivers it).
 
 use std::future::Future;
+use std::sync::Arc;
 
 use private_ingest_core::{Notification, Record};
 
@@ -30,6 +31,26 @@ pub trait Notifier: Send + Sync {
         &self,
         notification: &Notification,
     ) -> impl Future<Output = Result<(), NotifyError>> + Send;
+}
+
+/// A shared store is a store (the local stack shares one between its poller and its
+/// gateway).
+impl<T: RecordStore> RecordStore for Arc<T> {
+    fn put_if_absent(
+        &self,
+        record: &Record,
+    ) -> impl Future<Output = Result<PutOutcome, StoreError>> + Send {
+        T::put_if_absent(self, record)
+    }
+}
+
+impl<T: Notifier> Notifier for Arc<T> {
+    fn publish(
+        &self,
+        notification: &Notification,
+    ) -> impl Future<Output = Result<(), NotifyError>> + Send {
+        T::publish(self, notification)
+    }
 }
 
 /// The store could not take the record (after the SDK's own retries).
