@@ -1,18 +1,25 @@
 # The core as WebAssembly, for the page (--target web) and Pulumi (--target nodejs).
+# Built with cargo + the pinned wasm-bindgen CLI directly (not `wasm-pack build`) so the
+# size-tuned `wasm-release` profile applies and no wasm-opt download is attempted.
 
-WASM_SRC := $(wildcard wasm/src/*.rs core/src/*.rs wasm/Cargo.toml core/Cargo.toml)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+WASM_ARTIFACT := $(TARGET_DIR)/wasm32-unknown-unknown/wasm-release/private_ingest_wasm.wasm
+WASM_SRC := $(wildcard wasm/src/*.rs core/src/*.rs wasm/Cargo.toml core/Cargo.toml Cargo.lock)
+WASM_BINDGEN_FLAGS := --remove-name-section --remove-producers-section
 
 .PHONY: wasm test-wasm
 wasm: wasm/pkg-web/private_ingest_wasm_bg.wasm wasm/pkg-node/private_ingest_wasm_bg.wasm ## build the Wasm module for the page and for Pulumi
 
-wasm/pkg-web/private_ingest_wasm_bg.wasm: $(WASM_SRC) | tools-wasm
-	wasm-pack build wasm --release --target web --out-dir pkg-web --no-pack
-	@touch $@
+$(WASM_ARTIFACT): $(WASM_SRC) | tools-wasm
+	cargo build -p private-ingest-wasm --target wasm32-unknown-unknown --profile wasm-release
 
-wasm/pkg-node/private_ingest_wasm_bg.wasm: $(WASM_SRC) | tools-wasm
-	wasm-pack build wasm --release --target nodejs --out-dir pkg-node --no-pack
-	@touch $@
+wasm/pkg-web/private_ingest_wasm_bg.wasm: $(WASM_ARTIFACT)
+	wasm-bindgen --target web $(WASM_BINDGEN_FLAGS) --out-dir wasm/pkg-web $<
+	@echo "wasm (web): $$(wc -c < $@) bytes, $$(gzip -9c $@ | wc -c) bytes gzipped"
 
-# Both runs must really run the tests: the browser run counts them (see scripts/).
+wasm/pkg-node/private_ingest_wasm_bg.wasm: $(WASM_ARTIFACT)
+	wasm-bindgen --target nodejs $(WASM_BINDGEN_FLAGS) --out-dir wasm/pkg-node $<
+
+# Both runs must really run the tests: the script fails on a run of zero tests.
 test-wasm: tools-wasm tools-browser ## wasm-pack test under Node and headless Chromium
 	scripts/wasm-test.sh

@@ -80,6 +80,12 @@ impl ValidationErrors {
     }
 }
 
+/// A string in double quotes, JSON-escaped: how error messages quote a caller's value.
+/// (JSON escaping rather than `{:?}`, which pulls Unicode tables into the Wasm module.)
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
 /// Appends one reference token to a JSON Pointer, escaping `~` and `/` (RFC 6901).
 pub fn pointer_push(base: &str, token: &str) -> String {
     let escaped = token.replace('~', "~0").replace('/', "~1");

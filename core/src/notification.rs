@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::ValidationErrors;
+use crate::error::{quote, ValidationErrors};
 use crate::limits::{MAX_BODY_PREVIEW_CHARS, MAX_NOTIFICATION_DATA_BYTES, MAX_SUBJECT_CHARS};
 use crate::message::Message;
 use crate::record::{Envelope, RecordError};
@@ -70,7 +70,7 @@ pub fn not_inserted(
     n.data = message.data.clone();
     n.text = text(
         &n,
-        &[("Insert", quoted(&message.insert))],
+        &[("Insert", quote(&message.insert))],
         data_lines(&n.data),
     );
     Ok(n)
@@ -135,10 +135,6 @@ fn subject(raw: &str) -> String {
         })
         .take(MAX_SUBJECT_CHARS)
         .collect()
-}
-
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
 }
 
 fn data_lines(data: &Option<Map<String, Value>>) -> Vec<String> {

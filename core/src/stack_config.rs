@@ -7,6 +7,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::error::quote;
 use crate::message::json_kind;
 
 /// One bad setting.
@@ -128,7 +129,8 @@ fn id_of(v: &Value, prefix: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{s:?} is not a {prefix} id ({prefix}- followed by 8 or 17 lowercase hex digits)"
+            "{} is not a {prefix} id ({prefix}- followed by 8 or 17 lowercase hex digits)",
+            quote(s)
         ))
     }
 }
@@ -156,13 +158,14 @@ fn id_list(v: &Value, prefix: &str, what: &str) -> Result<(), String> {
     let bad: Vec<&String> = items.iter().filter(|s| !ec2_id(s, prefix)).collect();
     if !bad.is_empty() {
         return Err(format!(
-            "{bad:?} {} not {what} ids ({prefix}- followed by 8 or 17 lowercase hex digits)",
+            "[{}] {} not {what} ids ({prefix}- followed by 8 or 17 lowercase hex digits)",
+            bad.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "),
             if bad.len() == 1 { "is" } else { "are" }
         ));
     }
     let mut seen = HashSet::new();
     if let Some(dup) = items.iter().find(|s| !seen.insert(s.as_str())) {
-        return Err(format!("{dup:?} is listed more than once"));
+        return Err(format!("{} is listed more than once", quote(dup)));
     }
     Ok(())
 }
@@ -170,7 +173,7 @@ fn id_list(v: &Value, prefix: &str, what: &str) -> Result<(), String> {
 /// A DNS name an ACM certificate and API Gateway accept: 2+ labels of letters, digits
 /// and hyphens (1-63 each, no hyphen at either end), at most 253 characters, no wildcard.
 fn domain_name(s: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("{s:?} is not a valid domain name: {why}"));
+    let bad = |why: &str| Err(format!("{} is not a valid domain name: {why}", quote(s)));
     if s.starts_with("*.") || s.contains('*') {
         return bad("wildcards are not allowed for a custom domain name");
     }
@@ -206,7 +209,7 @@ fn domain_name(s: &str) -> Result<(), String> {
 }
 
 fn email(s: &str) -> Result<(), String> {
-    let not = || Err(format!("{s:?} is not an email address"));
+    let not = || Err(format!("{} is not an email address", quote(s)));
     let Some((local, domain)) = s.rsplit_once('@') else {
         return not();
     };
@@ -241,7 +244,8 @@ fn certificate_arn(s: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{s:?} is not an ACM certificate ARN (arn:aws:acm:<region>:<12-digit account>:certificate/<id>)"
+            "{} is not an ACM certificate ARN (arn:aws:acm:<region>:<12-digit account>:certificate/<id>)",
+            quote(s)
         ))
     }
 }
@@ -273,7 +277,8 @@ fn hosted_zone_id(s: &str) -> Result<(), String> {
         ""
     };
     Err(format!(
-        "{s:?} is not a Route 53 hosted zone id (Z followed by uppercase letters and digits){hint}"
+        "{} is not a Route 53 hosted zone id (Z followed by uppercase letters and digits){hint}",
+        quote(s)
     ))
 }
 
@@ -287,13 +292,15 @@ fn queue_name(s: &str) -> Result<(), String> {
     let max = 80 - DLQ_SUFFIX.len();
     if s.ends_with(".fifo") {
         return Err(format!(
-            "{s:?} is a FIFO queue name; this stack uses a standard queue"
+            "{} is a FIFO queue name; this stack uses a standard queue",
+            quote(s)
         ));
     }
     if s.is_empty() || s.len() > max || !name_chars(s, b"-_") {
         return Err(format!(
-            "{s:?} is not a valid SQS queue name (1 to {max} letters, digits, hyphens or \
-             underscores; {max} so that the dead-letter queue's name, with \"{DLQ_SUFFIX}\", fits in 80)"
+            "{} is not a valid SQS queue name (1 to {max} letters, digits, hyphens or \
+             underscores; {max} so that the dead-letter queue's name, with \"{DLQ_SUFFIX}\", fits in 80)",
+            quote(s)
         ));
     }
     Ok(())
@@ -303,7 +310,8 @@ fn queue_name(s: &str) -> Result<(), String> {
 fn table_name(s: &str) -> Result<(), String> {
     if s.len() < 3 || s.len() > 255 || !name_chars(s, b"_-.") {
         return Err(format!(
-            "{s:?} is not a valid DynamoDB table name (3 to 255 letters, digits, underscores, hyphens or dots)"
+            "{} is not a valid DynamoDB table name (3 to 255 letters, digits, underscores, hyphens or dots)",
+            quote(s)
         ));
     }
     Ok(())
@@ -313,12 +321,14 @@ fn table_name(s: &str) -> Result<(), String> {
 fn topic_name(s: &str) -> Result<(), String> {
     if s.ends_with(".fifo") {
         return Err(format!(
-            "{s:?} is a FIFO topic name; this stack uses a standard topic"
+            "{} is a FIFO topic name; this stack uses a standard topic",
+            quote(s)
         ));
     }
     if s.is_empty() || s.len() > 256 || !name_chars(s, b"-_") {
         return Err(format!(
-            "{s:?} is not a valid SNS topic name (1 to 256 letters, digits, hyphens or underscores)"
+            "{} is not a valid SNS topic name (1 to 256 letters, digits, hyphens or underscores)",
+            quote(s)
         ));
     }
     Ok(())

@@ -1,0 +1,71 @@
+//! Property tests: the parser is total (never panics, always answers), and a valid
+//! message survives a serialize/parse round trip.
+
+use private_ingest_core::{
+    parse_message, parse_message_str, plan, Envelope, Message, RandomValue,
+};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+/// Any JSON value without floats (serde_json's default float parsing is not bit-exact,
+/// which is not what this round trip is about).
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        ".*".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            prop::collection::btree_map(".*", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn message() -> impl Strategy<Value = Message> {
+    let data = prop::option::of(
+        prop::collection::btree_map(".*", json_value(), 0..6)
+            .prop_map(|m| m.into_iter().collect::<Map<String, Value>>()),
+    );
+    (prop_oneof![Just("DynamoDB".to_owned()), ".+"], data)
+        .prop_map(|(insert, data)| Message { insert, data })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn parser_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = parse_message(&bytes);
+    }
+
+    #[test]
+    fn parser_never_panics_on_json_shaped_text(text in r#"[\[\]{}":,a-zA-Z0-9 \\]{0,512}"#) {
+        let result = parse_message_str(&text);
+        if let Err(e) = result {
+            prop_assert!(!e.messages().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_body_gets_exactly_one_action(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let action = plan(&bytes, &Envelope::new("m"), RandomValue::new(50).unwrap(), 0);
+        prop_assert!(action.is_ok());
+    }
+
+    #[test]
+    fn a_valid_message_survives_a_round_trip(m in message()) {
+        let text = m.to_json();
+        let parsed = parse_message_str(&text);
+        prop_assert_eq!(parsed.as_ref().ok(), Some(&m), "{:?}", parsed.as_ref().err());
+    }
+
+    #[test]
+    fn any_json_object_with_a_string_insert_and_object_data_is_accepted(data in prop::collection::btree_map("[a-z]{1,8}", json_value(), 0..6)) {
+        let body = serde_json::json!({"Insert": "DynamoDB", "data": data});
+        prop_assert!(parse_message_str(&body.to_string()).is_ok());
+    }
+}
