@@ -1,1 +1,4 @@
 //! Shared support for the cross-component tests in `tests/tests/`.
+
+pub mod aws_resources;
+pub mod moto;
