@@ -1,0 +1,141 @@
+//! `POST /send-message`: the API's request validator and its SQS integration in one.
+//! Checks run in the order the cloud API applies them (content type, size, body), and a
+//! 200 goes out only once the message is committed to disk.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use private_ingest_core::limits::MAX_BODY_BYTES;
+use private_ingest_core::parse_message;
+use private_ingest_lambda::envelope::{REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
+
+use super::response::{self, ApiError};
+use super::AppState;
+use crate::queue::Attributes;
+
+/// What `sourceVpce` says on the local stack: there is no VPC endpoint here.
+pub const LOCAL_SOURCE_VPCE: &str = "local";
+
+/// Most bytes read from a body. Up to this, core measures the body and its 413 names the
+/// exact size; a larger body is refused unread (the cloud API's own cap is 10 MB).
+const READ_CAP: usize = 4 * MAX_BODY_BYTES;
+
+pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    if !declares_json(&headers) {
+        return ApiError::unsupported_media_type().into_response();
+    }
+    let bytes = match read_capped(&headers, body).await {
+        Ok(bytes) => bytes,
+        Err(error) => return error.into_response(),
+    };
+    if let Err(errors) = parse_message(&bytes) {
+        let lines = errors.messages();
+        let error = if errors.is_too_large() {
+            ApiError::too_large(lines)
+        } else {
+            ApiError::invalid(lines)
+        };
+        return error.into_response();
+    }
+    // parse_message accepted it, so it is UTF-8.
+    let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+        return ApiError::internal().into_response();
+    };
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let attributes = Attributes::from([
+        (REQUEST_ID_ATTRIBUTE.to_owned(), request_id.clone()),
+        (
+            SOURCE_VPCE_ATTRIBUTE.to_owned(),
+            LOCAL_SOURCE_VPCE.to_owned(),
+        ),
+    ]);
+    match app.queue.send(body, &attributes, (app.clock)()).await {
+        Ok(sent) => response::sent(&request_id, &sent.message_id),
+        Err(error) => {
+            tracing::error!(%request_id, %error, cause = ?std::error::Error::source(&error),
+                "could not queue a message; answered 503");
+            ApiError::not_queued().into_response()
+        }
+    }
+}
+
+/// `application/json`, with or without parameters such as `charset=utf-8`.
+pub fn declares_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"))
+}
+
+async fn read_capped(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > READ_CAP as u64) {
+        return Err(over_cap());
+    }
+    let mut stream = body.into_data_stream();
+    let mut buffer = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| {
+            tracing::debug!(%error, "request body could not be read");
+            ApiError::invalid(vec![
+                "/: the request body could not be read to its end".into()
+            ])
+        })?;
+        if buffer.len() + chunk.len() > READ_CAP {
+            return Err(over_cap());
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.into())
+}
+
+fn over_cap() -> ApiError {
+    ApiError::too_large(vec![format!(
+        "/: body is more than {READ_CAP} bytes; the limit is {MAX_BODY_BYTES} bytes (256 KiB, the SQS message size limit)"
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with_type(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn json_with_parameters_or_any_case_is_json() {
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=UTF-8",
+            " application/json ",
+        ] {
+            assert!(declares_json(&with_type(ok)), "{ok}");
+        }
+    }
+
+    #[test]
+    fn other_or_missing_types_are_not_json() {
+        for bad in [
+            "text/plain",
+            "application/jsonx",
+            "application/x-www-form-urlencoded",
+            "json",
+            "",
+        ] {
+            assert!(!declares_json(&with_type(bad)), "{bad}");
+        }
+        assert!(!declares_json(&HeaderMap::new()));
+    }
+}
