@@ -1,0 +1,233 @@
+/**
+ * The ingestion API as the page sees it: every URL is relative to the page's own folder,
+ * because the page is served by the API itself (the local gateway at `/`, the private
+ * API from S3 under its stage or base path), so requests stay same-origin and need no
+ * CORS. Each call answers with a typed outcome instead of throwing, so the views can
+ * tell a person what to do about each case.
+ */
+import type { IngestRecord } from '../../wasm/pkg-web/private_ingest_wasm.js';
+
+/** What became of a POST send-message. */
+export type SendOutcome =
+  | { kind: 'accepted'; status: number; message: string; messageId: string; requestId: string }
+  /** 4xx: the API refused the body or the request; `errors` are `<path>: <reason>` lines. */
+  | { kind: 'refused'; status: number; message: string; errors: string[]; requestId?: string }
+  /** 5xx, or a 2xx without a message id: nothing is known to be queued. */
+  | { kind: 'server-error'; status: number; message: string; requestId?: string }
+  /** No HTTP answer at all (network, DNS, VPN, server down, timeout). */
+  | { kind: 'unreachable'; url: string; reason: string };
+
+/** What a GET messages/{id} told. */
+export type RecordLookup =
+  | { kind: 'found'; record: IngestRecord }
+  | { kind: 'absent' }
+  | { kind: 'error'; reason: string };
+
+/** One notification as the local stack lists it (the core's Notification, serde form). */
+export interface NotificationEntry {
+  kind: string;
+  message_id: string;
+  subject: string;
+  reason: string;
+  timestamp: string;
+  insert?: string;
+  errors?: string[];
+}
+
+/** One dead letter: the message id, and whatever else the local stack tells about it. */
+export interface DeadLetterEntry {
+  messageId: string;
+  fields: Array<[name: string, value: string]>;
+}
+
+/** A GET that takes longer than this is treated as unreachable; API Gateway's own
+ * integration timeout is 29 s, so anything slower is not coming. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export class IngestApi {
+  /** `base` is the folder the page was served from; every path resolves against it. */
+  constructor(readonly base: URL) {}
+
+  /** The page's folder: `https://host/stage/index.html` and `https://host/stage/` both give `https://host/stage/`. */
+  static fromDocument(doc: Document): IngestApi {
+    const base = new URL('.', doc.baseURI);
+    base.search = '';
+    base.hash = '';
+    return new IngestApi(base);
+  }
+
+  url(path: string): URL {
+    return new URL(path, this.base);
+  }
+
+  async send(body: string): Promise<SendOutcome> {
+    const url = this.url('send-message');
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        cache: 'no-store',
+      });
+    } catch (e) {
+      return { kind: 'unreachable', url: url.href, reason: describeFetchError(e) };
+    }
+    const answer = await readAnswer(response);
+    const requestId = stringField(answer.json, 'requestId');
+    const withRequestId = requestId === undefined ? {} : { requestId };
+    if (response.ok) {
+      const messageId = stringField(answer.json, 'messageId');
+      if (messageId !== undefined) {
+        const message = answerMessage(answer) ?? 'Message sent successfully.';
+        return { kind: 'accepted', status: response.status, message, messageId, requestId: requestId ?? '' };
+      }
+      return {
+        kind: 'server-error',
+        status: response.status,
+        message: `The API answered ${response.status} without a message id, so the message may not be queued. Answer: ${answer.excerpt}`,
+        ...withRequestId,
+      };
+    }
+    const message = answerMessage(answer) ?? response.statusText;
+    if (response.status >= 400 && response.status < 500) {
+      return { kind: 'refused', status: response.status, message, errors: stringList(answer.json, 'errors'), ...withRequestId };
+    }
+    return { kind: 'server-error', status: response.status, message, ...withRequestId };
+  }
+
+  async record(messageId: string): Promise<RecordLookup> {
+    const url = this.url(`messages/${encodeURIComponent(messageId)}`);
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
+    } catch (e) {
+      return { kind: 'error', reason: `the API could not be reached (${describeFetchError(e)})` };
+    }
+    if (response.status === 404) {
+      return { kind: 'absent' };
+    }
+    const answer = await readAnswer(response);
+    if (response.ok && isRecord(answer.json)) {
+      return { kind: 'found', record: answer.json };
+    }
+    return { kind: 'error', reason: `GET ${url.pathname} answered ${response.status}: ${answerMessage(answer) ?? answer.excerpt}` };
+  }
+
+  /** The local stack's notifications, or null where the endpoint does not exist (AWS). */
+  async notifications(): Promise<NotificationEntry[] | null> {
+    const items = await this.localList('notifications');
+    return items === null ? null : items.filter(isNotification);
+  }
+
+  /** The local stack's dead letters, or null where the endpoint does not exist (AWS). */
+  async deadLetters(): Promise<DeadLetterEntry[] | null> {
+    const items = await this.localList('dead-letters');
+    return items === null ? null : items.map(toDeadLetter);
+  }
+
+  /** A JSON list from a local-only endpoint; null when it does not answer with one. */
+  private async localList(path: string): Promise<unknown[] | null> {
+    try {
+      const response = await fetch(this.url(path), { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
+      if (!response.ok) {
+        return null;
+      }
+      return listIn((await readAnswer(response)).json);
+    } catch {
+      return null;
+    }
+  }
+}
+
+interface Answer {
+  json: unknown;
+  /** The start of the body as text, for answers that are not the contract's JSON. */
+  excerpt: string;
+}
+
+async function readAnswer(response: Response): Promise<Answer> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    return { json: undefined, excerpt: '(the answer could not be read)' };
+  }
+  const excerpt = text.length > 300 ? `${text.slice(0, 300)}…` : text || '(empty)';
+  try {
+    return { json: JSON.parse(text) as unknown, excerpt };
+  } catch {
+    return { json: undefined, excerpt };
+  }
+}
+
+/** The contract says `message`; API Gateway's own errors (403 from a resource policy) say `Message`. */
+function answerMessage(answer: Answer): string | undefined {
+  return stringField(answer.json, 'message') ?? stringField(answer.json, 'Message');
+}
+
+function stringField(json: unknown, name: string): string | undefined {
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const value = (json as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+function stringList(json: unknown, name: string): string[] {
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const value = (json as Record<string, unknown>)[name];
+    if (Array.isArray(value)) {
+      return value.filter((v): v is string => typeof v === 'string');
+    }
+  }
+  return [];
+}
+
+/** A list answer: the array itself, or the first array property of an object wrapping it. */
+function listIn(json: unknown): unknown[] | null {
+  if (Array.isArray(json)) {
+    return json;
+  }
+  if (typeof json === 'object' && json !== null) {
+    const list = Object.values(json).find(Array.isArray);
+    return list ?? null;
+  }
+  return null;
+}
+
+function isRecord(json: unknown): json is IngestRecord {
+  if (typeof json !== 'object' || json === null) {
+    return false;
+  }
+  const r = json as Record<string, unknown>;
+  return typeof r['id'] === 'string' && typeof r['random_value'] === 'number' && typeof r['timestamp'] === 'string';
+}
+
+function isNotification(json: unknown): json is NotificationEntry {
+  if (typeof json !== 'object' || json === null) {
+    return false;
+  }
+  const n = json as Record<string, unknown>;
+  return typeof n['message_id'] === 'string' && typeof n['subject'] === 'string';
+}
+
+function toDeadLetter(json: unknown): DeadLetterEntry {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { messageId: '(unknown)', fields: [['entry', JSON.stringify(json)]] };
+  }
+  const entry = json as Record<string, unknown>;
+  const idKey = ['message_id', 'messageId', 'id'].find((k) => typeof entry[k] === 'string');
+  const fields = Object.entries(entry)
+    .filter(([k]) => k !== idKey)
+    .map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
+  return { messageId: idKey === undefined ? '(unknown)' : String(entry[idKey]), fields };
+}
+
+function describeFetchError(e: unknown): string {
+  if (e instanceof DOMException && e.name === 'TimeoutError') {
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,99 @@
+/**
+ * Follows one accepted message to its outcome. The API answers as soon as the queue has
+ * the message; the handler runs later (the Lambda's event source mapping or the local
+ * poller), so the page asks again with a growing pause until the outcome shows:
+ * the record (GET messages/{id}) on the store route, the notification on the notify route
+ * (visible on the local stack only), or the message in the dead-letter queue.
+ */
+import type { IngestRecord } from '../../wasm/pkg-web/private_ingest_wasm.js';
+import type { DeadLetterEntry, IngestApi, NotificationEntry } from './api';
+
+export type Outcome =
+  | { kind: 'stored'; record: IngestRecord }
+  | { kind: 'notified'; notification: NotificationEntry }
+  /** The notify route where notifications cannot be seen (AWS: they go out by email). */
+  | { kind: 'notify-unobservable' }
+  | { kind: 'dead-lettered'; entry: DeadLetterEntry }
+  | { kind: 'overdue'; waitedMs: number; lastError?: string };
+
+/** The pause before the first look and between looks. The local poller handles a message
+ * within a second; a Lambda behind SQS usually within a few (batching window + cold start). */
+const FIRST_PAUSE_MS = 150;
+const MAX_PAUSE_MS = 2_000;
+const PAUSE_GROWTH = 1.6;
+/** After this long the page stops asking and says so; the message may still be retried by
+ * the queue (visibility timeout) and show up later. */
+export const FOLLOW_DEADLINE_MS = 60_000;
+
+/** Which of the local stack's own endpoints answered when the page loaded; where they do
+ * not exist (AWS) the page does not ask them again. */
+export interface LocalEndpoints {
+  notifications: boolean;
+  deadLetters: boolean;
+}
+
+export async function followToOutcome(
+  api: IngestApi,
+  messageId: string,
+  route: 'store' | 'notify',
+  local: LocalEndpoints,
+): Promise<Outcome> {
+  if (route === 'notify' && !local.notifications) {
+    return { kind: 'notify-unobservable' };
+  }
+  const started = performance.now();
+  let pause = FIRST_PAUSE_MS;
+  let lastError: string | undefined;
+  for (;;) {
+    await sleep(pause);
+    const found = route === 'store' ? await lookForRecord(api, messageId) : await lookForNotification(api, messageId);
+    if (found.outcome !== undefined) {
+      return found.outcome;
+    }
+    lastError = found.error ?? lastError;
+    const dead = local.deadLetters ? await lookInDeadLetters(api, messageId) : undefined;
+    if (dead !== undefined) {
+      return dead;
+    }
+    const waitedMs = performance.now() - started;
+    if (waitedMs >= FOLLOW_DEADLINE_MS) {
+      return lastError === undefined ? { kind: 'overdue', waitedMs } : { kind: 'overdue', waitedMs, lastError };
+    }
+    pause = Math.min(pause * PAUSE_GROWTH, MAX_PAUSE_MS);
+  }
+}
+
+interface Look {
+  outcome?: Outcome;
+  error?: string;
+}
+
+async function lookForRecord(api: IngestApi, messageId: string): Promise<Look> {
+  const lookup = await api.record(messageId);
+  switch (lookup.kind) {
+    case 'found':
+      return { outcome: { kind: 'stored', record: lookup.record } };
+    case 'absent':
+      return {};
+    case 'error':
+      return { error: lookup.reason };
+  }
+}
+
+async function lookForNotification(api: IngestApi, messageId: string): Promise<Look> {
+  const notifications = await api.notifications();
+  if (notifications === null) {
+    return { outcome: { kind: 'notify-unobservable' } };
+  }
+  const notification = notifications.find((n) => n.message_id === messageId);
+  return notification === undefined ? {} : { outcome: { kind: 'notified', notification } };
+}
+
+async function lookInDeadLetters(api: IngestApi, messageId: string): Promise<Outcome | undefined> {
+  const entry = (await api.deadLetters())?.find((d) => d.messageId === messageId);
+  return entry === undefined ? undefined : { kind: 'dead-lettered', entry };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

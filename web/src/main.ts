@@ -1,0 +1,138 @@
+/**
+ * The test page's entry: loads the Wasm core, then wires the editor, the presets, Send,
+ * the history and the local stack's panels together. Every status change is also said
+ * in the page's live region (role="status") for screen reader users.
+ */
+import init, { limits, validate } from '../../wasm/pkg-web/private_ingest_wasm.js';
+// A relative URL to the emitted .wasm file, resolved against this script at run time.
+import wasmUrl from '../../wasm/pkg-web/private_ingest_wasm_bg.wasm?url';
+import { IngestApi } from './api';
+import { byId } from './dom';
+import { followToOutcome, type LocalEndpoints } from './follow';
+import { HistoryView, type HistoryEntry } from './history';
+import { LocalPanels } from './local-panels';
+import { describeState, type MessageState } from './message-state';
+import { renderResponse } from './response-view';
+import { ValidationView } from './validation-view';
+import './style.css';
+
+/** The original pattern's two tests. */
+const PRESETS: Record<string, string> = {
+  store: '{"Insert": "DynamoDB"}',
+  notify: '{"Insert": "Dynamoooo"}',
+};
+
+/** Set when Send is first usable: the time-to-interactive the browser tests measure. */
+const INTERACTIVE_MARK = 'private-ingest:interactive';
+
+async function start(): Promise<void> {
+  const api = IngestApi.fromDocument(document);
+  const form = byId('compose', HTMLFormElement);
+  const editor = byId('message', HTMLTextAreaElement);
+  const validation = byId('validation', HTMLDivElement);
+  const send = byId('send', HTMLButtonElement);
+  const status = byId('status', HTMLParagraphElement);
+  const response = byId('response', HTMLDivElement);
+  byId('api-base', HTMLElement).textContent = api.base.href;
+
+  const announce = (text: string): void => {
+    status.textContent = text;
+  };
+
+  try {
+    await init({ module_or_path: wasmUrl });
+  } catch (e) {
+    validation.classList.add('is-invalid');
+    validation.textContent =
+      `The validator (WebAssembly) could not load: ${e instanceof Error ? e.message : String(e)}. ` +
+      'Reload the page; if this persists, the server is not serving the .wasm file next to the page.';
+    announce('The page could not start: the validator did not load.');
+    return;
+  }
+
+  const view = new ValidationView(editor, validation, send, validate, limits());
+  const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement));
+  const panels = new LocalPanels(
+    api,
+    panelElements('notifications'),
+    panelElements('dead-letters'),
+  );
+
+  // The local-only endpoints are asked once at start; where they answer, their panels
+  // show and following a message also looks there. Nothing waits for them but following.
+  const localEndpoints: Promise<LocalEndpoints> = Promise.all([panels.refreshNotifications(), panels.refreshDeadLetters()]).then(
+    ([notifications, deadLetters]) => ({ notifications, deadLetters }),
+  );
+
+  const setState = (entry: HistoryEntry, state: MessageState): void => {
+    entry.state = state;
+    history.update(entry);
+    const { label, sentence } = describeState(state, entry.route);
+    announce(`${label}. ${sentence}`);
+  };
+
+  // One POST at a time: a second Enter or click while one is in flight is ignored. The
+  // button is not disabled for this, as that would drop a keyboard user's focus.
+  let sending = false;
+  const sendCurrent = async (): Promise<void> => {
+    const verdict = view.update();
+    if (sending || !verdict.ok || verdict.route === null) {
+      return;
+    }
+    sending = true;
+    const entry: HistoryEntry = { sentAt: new Date(), body: editor.value, route: verdict.route, state: { kind: 'sending' } };
+    history.add(entry);
+    announce('Sending the message…');
+    const outcome = await api.send(entry.body);
+    sending = false;
+    renderResponse(response, outcome, entry.route);
+    if (outcome.kind === 'accepted') {
+      entry.messageId = outcome.messageId;
+      entry.requestId = outcome.requestId;
+    }
+    setState(entry, outcome);
+    if (outcome.kind !== 'accepted') {
+      return;
+    }
+    const final = await followToOutcome(api, outcome.messageId, entry.route, await localEndpoints);
+    setState(entry, final);
+    if (final.kind === 'notified') {
+      void panels.refreshNotifications();
+    } else if (final.kind === 'dead-lettered' || final.kind === 'overdue') {
+      void panels.refreshDeadLetters();
+    }
+  };
+
+  editor.addEventListener('input', () => view.update());
+  editor.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void sendCurrent();
+    }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void sendCurrent();
+  });
+  for (const button of form.querySelectorAll<HTMLButtonElement>('button[data-preset]')) {
+    button.addEventListener('click', () => {
+      editor.value = PRESETS[button.dataset['preset'] ?? ''] ?? editor.value;
+      const verdict = view.update();
+      announce(`Preset loaded: ${button.textContent ?? ''}. ${verdict.route === 'store' ? 'It will be stored.' : 'It will send a notification.'}`);
+    });
+  }
+
+  view.update();
+  performance.mark(INTERACTIVE_MARK);
+}
+
+function panelElements(name: 'notifications' | 'dead-letters') {
+  return {
+    section: byId(`${name}-panel`, HTMLElement),
+    list: byId(name, HTMLOListElement),
+    empty: byId(`${name}-empty`, HTMLElement),
+    refresh: byId(`${name}-refresh`, HTMLButtonElement),
+  };
+}
+
+void start();
