@@ -1,0 +1,192 @@
+//! Config validation: every setting of the stack, checked by the shared core through the
+//! Wasm module before anything is declared, with every problem reported at once.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import {
+  DEFAULTS,
+  LAMBDA_ZIP_KEY,
+  loadStack,
+  parseStackSettings,
+  projectConfig,
+  settingProblems,
+  StackConfigError,
+} from "../settings";
+
+const sample: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "..", "sample-config.json"), "utf8"),
+);
+
+interface ConfigVector {
+  readonly name: string;
+  readonly config: Record<string, unknown>;
+  readonly expected: string[];
+}
+const vectors: ConfigVector[] = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "stack-configs.json"), "utf8"),
+);
+
+function problemsWith(key: string, value: unknown): string[] {
+  try {
+    parseStackSettings({ ...sample, [key]: value });
+  } catch (e) {
+    if (e instanceof StackConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+describe("stack settings", () => {
+  test("the sample config is deployable", () => {
+    assert.deepEqual(settingProblems(sample), []);
+  });
+
+  test("every shared stack-config vector gets the core's answer through the Wasm module", () => {
+    assert.ok(vectors.length >= 5, "fixtures/stack-configs.json holds the shared vectors");
+    for (const v of vectors) assert.deepEqual(settingProblems(v.config), v.expected, v.name);
+  });
+
+  // One bad value per setting: [key, value, what the reason must say].
+  const badValues: Array<[string, unknown, string]> = [
+    ["vpcId", "vpc-123", "is not a vpc id"],
+    ["routeTableIds", "rtb-zzzzzzzz", "is not route table ids"],
+    ["subnetIds", [], "needs at least one subnet id"],
+    ["customDomainName", "*.example.com", "wildcards are not allowed"],
+    ["certificateArn", "arn:aws:iam::123456789012:role/x", "is not an ACM certificate ARN"],
+    ["privateHostedZoneId", "/hostedzone/Z123", "leave out the /hostedzone/ prefix"],
+    ["queueName", "orders.fifo", "FIFO queue name"],
+    ["tableName", "ab", "is not a valid DynamoDB table name"],
+    ["topicName", "alerts/x", "is not a valid SNS topic name"],
+    ["subscriptionEmail", "ops", "is not an email address"],
+    ["maxReceiveCount", "0", "is out of range (1 to 1000)"],
+    ["batchSize", "11", "is out of range (1 to 10)"],
+    ["lambdaMemoryMb", "lots", "is not a whole number"],
+    ["logRetentionDays", "2", "is not a retention CloudWatch Logs accepts"],
+  ];
+
+  test("the table of bad values covers every setting", () => {
+    assert.deepEqual(badValues.map(([k]) => k).sort(), Object.keys(sample).sort());
+  });
+
+  for (const [key, value, reason] of badValues) {
+    test(`a bad ${key} stops the program with the key and the reason`, () => {
+      const problems = problemsWith(key, value);
+      assert.equal(problems.length, 1, problems.join("\n"));
+      assert.ok(problems[0].startsWith(`${key}: `), problems[0]);
+      assert.ok(problems[0].includes(reason), `${problems[0]} should say ${reason}`);
+    });
+  }
+
+  test("every required setting is named when missing", () => {
+    const problems = settingProblems({});
+    for (const key of ["vpcId", "routeTableIds", "subnetIds", "customDomainName", "certificateArn", "privateHostedZoneId", "subscriptionEmail"]) {
+      assert.ok(problems.includes(`${key}: is required`), `${key} missing: ${problems.join("; ")}`);
+    }
+    assert.equal(problems.length, 7);
+  });
+
+  test("all problems are reported at once, in one error", () => {
+    assert.throws(
+      () => parseStackSettings({ ...sample, vpcId: "x", batchSize: "99", subscriptionEmail: "nope" }),
+      (e: unknown) => {
+        assert.ok(e instanceof StackConfigError);
+        assert.deepEqual(e.problems.map((p) => p.split(":")[0]), ["vpcId", "subscriptionEmail", "batchSize"]);
+        for (const p of e.problems) assert.ok(e.message.includes(p));
+        return true;
+      },
+    );
+  });
+
+  test("a misspelt key is refused by name instead of silently ignored", () => {
+    const problems = problemsWith("subnetId", "subnet-89abcdef");
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^subnetId: unknown setting; known settings are vpcId, /);
+  });
+
+  test("valid settings are typed: lists split, numbers parsed, the domain's final dot dropped", () => {
+    const s = parseStackSettings({
+      ...sample,
+      subnetIds: "subnet-89abcdef, subnet-0123456789abcdef0",
+      routeTableIds: ["rtb-0123456789abcdef0"],
+      customDomainName: "api.private.example.internal.",
+      batchSize: "7",
+      maxReceiveCount: 3,
+    });
+    assert.deepEqual(s.subnetIds, ["subnet-89abcdef", "subnet-0123456789abcdef0"]);
+    assert.deepEqual(s.routeTableIds, ["rtb-0123456789abcdef0"]);
+    assert.equal(s.customDomainName, "api.private.example.internal");
+    assert.equal(s.batchSize, 7);
+    assert.equal(s.maxReceiveCount, 3);
+  });
+
+  test("optional settings take the original pattern's defaults", () => {
+    const required = Object.fromEntries(
+      ["vpcId", "routeTableIds", "subnetIds", "customDomainName", "certificateArn", "privateHostedZoneId", "subscriptionEmail"]
+        .map((k) => [k, sample[k]]),
+    );
+    const s = parseStackSettings(required);
+    assert.equal(s.queueName, "MyCustomQueue");
+    assert.equal(s.tableName, "MyCustomTable");
+    assert.equal(s.topicName, "MyCustomTopic");
+    assert.equal(s.maxReceiveCount, DEFAULTS.maxReceiveCount);
+    assert.equal(s.batchSize, DEFAULTS.batchSize);
+    assert.equal(s.lambdaMemoryMb, DEFAULTS.lambdaMemoryMb);
+    assert.equal(s.logRetentionDays, DEFAULTS.logRetentionDays);
+  });
+});
+
+describe("reading Pulumi's config", () => {
+  test("only this project's keys are read; JSON lists are parsed, other values stay strings", () => {
+    const config = projectConfig({
+      "private-ingest:subnetIds": '["subnet-89abcdef"]',
+      "private-ingest:batchSize": "10",
+      "private-ingest:customDomainName": "api.example.internal",
+      "aws:region": "eu-west-1",
+    }, "private-ingest");
+    assert.deepEqual(config, {
+      subnetIds: ["subnet-89abcdef"],
+      batchSize: "10",
+      customDomainName: "api.example.internal",
+    });
+  });
+
+  const repoRoot = "/repo";
+  const zip = "/repo/target/lambda/bootstrap/bootstrap.zip";
+  const everything = (p: string) => p === zip || p === "/repo/web/dist/index.html";
+
+  test("the Lambda zip defaults to make package's output", () => {
+    const loaded = loadStack(sample, { repoRoot, exists: everything, dryRun: false });
+    assert.equal(loaded.artifacts.lambdaZipPath, zip);
+    assert.equal(loaded.artifacts.webDistDir, "/repo/web/dist");
+    assert.deepEqual(loaded.warnings, []);
+  });
+
+  test(`${LAMBDA_ZIP_KEY} points at another zip, relative to the repository, and is not a core setting`, () => {
+    const loaded = loadStack({ ...sample, [LAMBDA_ZIP_KEY]: "build/fn.zip" }, {
+      repoRoot, exists: (p) => p === "/repo/build/fn.zip" || p === "/repo/web/dist/index.html", dryRun: false,
+    });
+    assert.equal(loaded.artifacts.lambdaZipPath, "/repo/build/fn.zip");
+  });
+
+  test("pulumi up without the Lambda zip stops, together with the config's own problems", () => {
+    assert.throws(
+      () => loadStack({ ...sample, vpcId: "nope" }, { repoRoot, exists: () => false, dryRun: false }),
+      (e: unknown) => {
+        assert.ok(e instanceof StackConfigError);
+        assert.equal(e.problems.length, 2);
+        assert.match(e.problems[0], /^vpcId: /);
+        assert.match(e.problems[1], /^lambdaZip: .*bootstrap\.zip does not exist; run `make package`/);
+        return true;
+      },
+    );
+  });
+
+  test("a preview without the Lambda zip or the page only warns", () => {
+    const loaded = loadStack(sample, { repoRoot, exists: () => false, dryRun: true });
+    assert.equal(loaded.warnings.length, 2);
+    assert.match(loaded.warnings[0], /^lambdaZip: .*make package/);
+    assert.match(loaded.warnings[1], /make web/);
+  });
+});
