@@ -25,11 +25,13 @@ export interface OfflineRun {
 }
 
 /** Loads index.ts under mocks (once per process: Node caches the module) as a preview. */
-export async function runProgramOffline(settings: Readonly<Record<string, unknown>>): Promise<OfflineRun> {
-  const mocks = new RecordingMocks();
+export async function runProgramOffline(
+  settings: Readonly<Record<string, unknown>>,
+  mocks: RecordingMocks = new RecordingMocks(),
+): Promise<OfflineRun> {
   await pulumi.runtime.setMocks(mocks, PROJECT, "offline", true);
   pulumi.runtime.setAllConfig(asPulumiConfig(settings));
-  const exports: Record<string, unknown> = await import("./index");
+  const exports: Record<string, unknown> = await import("./index.js");
   await settled();
   return { mocks, exports };
 }
