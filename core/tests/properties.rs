@@ -1,19 +1,19 @@
 //! Property tests: the parser is total (never panics, always answers), and a valid
 //! message survives a serialize/parse round trip.
 
-use private_ingest_core::{
-    parse_message, parse_message_str, plan, Envelope, Message, RandomValue,
-};
+use private_ingest_core::{parse_message, parse_message_str, plan, Envelope, Message, RandomValue};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-/// Any JSON value without floats (serde_json's default float parsing is not bit-exact,
-/// which is not what this round trip is about).
+/// Any JSON value (finite floats included: serde_json's `float_roundtrip` makes them exact).
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".*".prop_map(Value::String),
     ];
     leaf.prop_recursive(6, 64, 8, |inner| {

@@ -1,0 +1,26 @@
+//! The bodies the core benchmarks run on (shared by benches/plan.rs and
+//! examples/plan_loop.rs): the two original requests, a typical payload, a rejection.
+
+use private_ingest_core::Envelope;
+
+pub const BODIES: &[(&str, &str)] = &[
+    ("store", r#"{"Insert": "DynamoDB"}"#),
+    ("notify", r#"{"Insert": "Dynamoooo"}"#),
+    (
+        "store_with_data",
+        r#"{"Insert":"DynamoDB","data":{"orderId":"A-1042","items":[{"sku":"X1","qty":2},{"sku":"Y7","qty":1}],"total":49.9,"express":true}}"#,
+    ),
+    ("rejected", r#"{"Insert": 5, "extra": true}"#),
+];
+
+/// An envelope with every attribute set, as a real SQS delivery has.
+pub fn envelope() -> Envelope {
+    Envelope {
+        message_id: "059f36b4-87a3-44ab-83d2-661975830a7d".into(),
+        received_at_ms: Some(1_700_000_000_000),
+        request_id: Some("c6af9ac6-7b61-11e6-9a41-93e8deadbeef".into()),
+        source_vpce: Some("vpce-0123456789abcdef0".into()),
+    }
+}
+
+pub const NOW_MS: i64 = 1_700_000_000_456;
