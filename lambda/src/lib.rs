@@ -4,7 +4,7 @@
 //!
 //! Reading order: [`ports`] -> [`envelope`] (what the queue says about a message) ->
 //! [`handler`] -> the adapters: [`memory`], and with feature `aws` `dynamodb` and `sns`
-//! -> [`settings`] (the binary's environment).
+//! -> [`settings`] and `sdk` (what the binary reads and loads at init).
 
 pub mod envelope;
 pub mod handler;
@@ -14,6 +14,8 @@ pub mod settings;
 
 #[cfg(feature = "aws")]
 pub mod dynamodb;
+#[cfg(feature = "aws")]
+pub mod sdk;
 #[cfg(feature = "aws")]
 pub mod sns;
 
