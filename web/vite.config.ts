@@ -2,6 +2,10 @@
  * Builds the test page into dist/ as static files that work from any base path: the
  * local stack serves them at `/`, the private API serves them from S3 under its stage or
  * base path mapping, so every URL in the output is relative (`base: './'`).
+ *
+ * There is no dev server on purpose: it injects inline styles, which the page's CSP
+ * refuses. Rebuild (`make web`, about a second) and reload: the local stack reads
+ * web/dist at every request.
  */
 import { defineConfig } from 'vite';
 
@@ -17,9 +21,5 @@ export default defineConfig({
     // Never inline assets as data: URLs: the Content-Security-Policy allows only 'self'.
     assetsInlineLimit: 0,
     sourcemap: false,
-  },
-  server: {
-    // The Wasm package lives beside web/ (wasm/pkg-web), outside Vite's root.
-    fs: { allow: ['..'] },
   },
 });

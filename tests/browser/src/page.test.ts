@@ -504,7 +504,8 @@ describe('figures', () => {
     t.diagnostic(`time to interactive (ms, 5 cold loads): ${runs.map((r) => r.toFixed(0)).join(', ')}; median ${median.toFixed(0)} ms`);
     t.diagnostic(`transferred on the local stack (uncompressed by the server): ${(transferred / 1024).toFixed(1)} KiB`);
     writeFigure('timeToInteractive', { runsMs: runs, medianMs: median, transferredBytes: transferred });
-    // Generous: a 2-core CI machine shared with cargo builds; a laptop takes ~100 ms.
+    // Generous: CI is a 2-core machine shared with cargo builds (measured here: about
+    // 250 ms median while idle).
     assert.ok(median < 5_000, `median time to interactive ${median} ms`);
   });
 });
