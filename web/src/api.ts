@@ -37,7 +37,10 @@ export interface NotificationEntry {
 /** One dead letter: the message id, and whatever else the local stack tells about it. */
 export interface DeadLetterEntry {
   messageId: string;
+  /** The other fields as text, for a person to read. */
   fields: Array<[name: string, value: string]>;
+  /** The entry as the local stack answered it. */
+  raw: unknown;
 }
 
 /** A GET that takes longer than this is treated as unreachable; API Gateway's own
@@ -215,14 +218,14 @@ function isNotification(json: unknown): json is NotificationEntry {
 
 function toDeadLetter(json: unknown): DeadLetterEntry {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { messageId: '(unknown)', fields: [['entry', JSON.stringify(json)]] };
+    return { messageId: '(unknown)', fields: [['entry', JSON.stringify(json)]], raw: json };
   }
   const entry = json as Record<string, unknown>;
   const idKey = ['message_id', 'messageId', 'id'].find((k) => typeof entry[k] === 'string');
   const fields = Object.entries(entry)
     .filter(([k]) => k !== idKey)
     .map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
-  return { messageId: idKey === undefined ? '(unknown)' : String(entry[idKey]), fields };
+  return { messageId: idKey === undefined ? '(unknown)' : String(entry[idKey]), fields, raw: json };
 }
 
 function describeFetchError(e: unknown): string {
