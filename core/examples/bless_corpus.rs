@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name)
 }
 
 fn bless(name: &str, input: &str, answer: impl Fn(&Value) -> Value) -> Result<()> {
@@ -30,7 +32,9 @@ fn bless(name: &str, input: &str, answer: impl Fn(&Value) -> Value) -> Result<()
 
 fn main() -> Result<()> {
     bless("requests.json", "body", |body| {
-        json!(private_ingest_core::validate(body.as_str().unwrap_or_default()))
+        json!(private_ingest_core::validate(
+            body.as_str().unwrap_or_default()
+        ))
     })?;
     bless("stack-configs.json", "config", |config| {
         let errors = private_ingest_core::validate_stack_config(config);

@@ -1,7 +1,7 @@
 //! The shared corpus (`fixtures/requests.json`): native core gives the recorded answers,
 //! and the JSON Schema export agrees with the parser on every body.
 
-use private_ingest_core::{request_schema, validate, ErrorCode, parse_message_str};
+use private_ingest_core::{parse_message_str, request_schema, validate, ErrorCode};
 use serde_json::Value;
 
 const CORPUS: &str = include_str!("../../fixtures/requests.json");
@@ -13,7 +13,8 @@ fn corpus() -> Vec<Value> {
 #[test]
 fn the_corpus_covers_both_routes_and_many_rejections() {
     let cases = corpus();
-    let count = |pred: &dyn Fn(&Value) -> bool| cases.iter().filter(|c| pred(&c["expected"])).count();
+    let count =
+        |pred: &dyn Fn(&Value) -> bool| cases.iter().filter(|c| pred(&c["expected"])).count();
     assert!(count(&|e| e["route"] == "store") >= 3);
     assert!(count(&|e| e["route"] == "notify") >= 3);
     assert!(count(&|e| e["ok"] == false) >= 20);
@@ -36,7 +37,9 @@ fn the_json_schema_and_the_parser_agree_on_every_json_body() {
     for case in corpus() {
         let body = case["body"].as_str().unwrap();
         // Bodies that are not JSON never reach a schema validator.
-        let Ok(value) = serde_json::from_str::<Value>(body) else { continue };
+        let Ok(value) = serde_json::from_str::<Value>(body) else {
+            continue;
+        };
         let parsed = parse_message_str(body);
         // Draft-04 cannot express the nesting limit; the handler enforces it, so the
         // schema accepting such a body is expected.
@@ -69,7 +72,12 @@ fn native_core_gives_the_recorded_errors_for_every_stack_config() {
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(serde_json::to_value(errors).unwrap(), case["expected"], "case {:?}", case["name"]);
+        assert_eq!(
+            serde_json::to_value(errors).unwrap(),
+            case["expected"],
+            "case {:?}",
+            case["name"]
+        );
     }
 }
 
