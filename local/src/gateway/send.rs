@@ -4,8 +4,8 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::HeaderMap;
+use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use private_ingest_core::limits::MAX_BODY_BYTES;
@@ -25,11 +25,11 @@ const READ_CAP: usize = 4 * MAX_BODY_BYTES;
 
 pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     if !declares_json(&headers) {
-        return ApiError::unsupported_media_type().into_response();
+        return closing(ApiError::unsupported_media_type());
     }
     let bytes = match read_capped(&headers, body).await {
         Ok(bytes) => bytes,
-        Err(error) => return error.into_response(),
+        Err(error) => return closing(error),
     };
     if let Err(errors) = parse_message(&bytes) {
         let lines = errors.messages();
@@ -60,6 +60,17 @@ pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body:
             ApiError::not_queued().into_response()
         }
     }
+}
+
+/// An answer sent before the body was read to its end. The rest of the body is still on
+/// the connection, so it cannot carry another request: say so, or a client that reuses
+/// it sees its next request fail.
+fn closing(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// `application/json`, with or without parameters such as `charset=utf-8`.
@@ -105,7 +116,6 @@ fn over_cap() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     fn with_type(value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
