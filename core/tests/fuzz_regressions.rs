@@ -21,7 +21,11 @@ fn every_input_that_once_crashed_the_fuzzer_now_holds_the_invariants() {
             Err(errors) => assert!(!errors.messages().is_empty(), "{}", path.display()),
         }
         let random = RandomValue::new(50).unwrap();
-        assert!(plan(&data, &Envelope::new("fuzz"), random, 0).is_ok(), "{}", path.display());
+        assert!(
+            plan(&data, &Envelope::new("fuzz"), random, 0).is_ok(),
+            "{}",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked >= 1, "no regression inputs in {}", dir.display());
