@@ -118,7 +118,7 @@ pub async fn run(
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let batch_size = usize::try_from(config.batch_size).unwrap_or(usize::MAX);
-    let poller = Poller::new(
+    let poller = Arc::new(Poller::new(
         queue.clone(),
         Deps {
             store: records.clone(),
@@ -132,8 +132,11 @@ pub async fn run(
             batch_window: config.batch_window(),
         },
         clock.clone(),
-    );
-    let poller = tokio::spawn(poller.run(stop_rx.clone()));
+    ));
+    let pollers: Vec<_> = (0..config.max_concurrency)
+        .map(|_| tokio::spawn(Arc::clone(&poller).run(stop_rx.clone())))
+        .collect();
+    drop(poller);
 
     let app = gateway::router(
         AppState {
@@ -157,6 +160,7 @@ pub async fn run(
         max_receive_count = config.max_receive_count,
         batch_size = config.batch_size,
         batch_window_ms = config.batch_window_ms,
+        max_concurrency = config.max_concurrency,
         "local stack started"
     );
 
@@ -179,9 +183,12 @@ pub async fn run(
             tokio::time::sleep(HTTP_DRAIN_LIMIT).await;
         } => false,
     };
-    if poller.await.is_err() {
-        tracing::error!("the poller task panicked");
+    for poller in pollers {
+        if poller.await.is_err() {
+            tracing::error!("a poller task panicked");
+        }
     }
+    tracing::info!("pollers stopped");
     if drained {
         // Every writer handle is gone with the server and the poller: the writer commits
         // what it holds and closes the database.

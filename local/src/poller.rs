@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -57,8 +58,10 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
         }
     }
 
-    /// Polls until `stop` turns true; a batch in flight is finished first.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    /// Polls until `stop` turns true; a batch in flight is finished first. Several
+    /// `run`s may share one poller (the event source mapping's concurrent invocations):
+    /// each receive hides what it takes, so no two runs get the same message.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             let (batch, next_visible_at_ms) = match self.collect(&mut stop).await {
                 Ok(received) => received,
@@ -86,7 +89,7 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
             }
             self.process(batch).await;
         }
-        tracing::info!("poller stopped");
+        tracing::debug!("poller stopped");
     }
 
     /// Receives up to a batch: what is there now, then, within the batch window, what
@@ -177,8 +180,6 @@ fn log_dead_letters(ids: &[String]) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::db::{self, Reads, WriterThread};
     use crate::faults::Faults;

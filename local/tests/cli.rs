@@ -130,6 +130,7 @@ fn help_names_every_flag_with_its_environment_variable() {
         ("--max-receive-count", "PRIVATE_INGEST_MAX_RECEIVE_COUNT"),
         ("--batch-size", "PRIVATE_INGEST_BATCH_SIZE"),
         ("--batch-window-ms", "PRIVATE_INGEST_BATCH_WINDOW_MS"),
+        ("--max-concurrency", "PRIVATE_INGEST_MAX_CONCURRENCY"),
         ("--web-dir", "PRIVATE_INGEST_WEB_DIR"),
         ("--fail-rate", "PRIVATE_INGEST_FAIL_RATE"),
         (

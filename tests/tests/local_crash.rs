@@ -215,7 +215,7 @@ async fn sigterm_under_load_answers_open_requests_finishes_the_batch_and_exits_0
     );
     let log = stack.log();
     assert!(
-        log.contains("poller stopped") && log.contains("stopped cleanly"),
+        log.contains("pollers stopped") && log.contains("stopped cleanly"),
         "{log}"
     );
     let restarted = LocalStack::start(&data, &[]);
