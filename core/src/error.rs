@@ -17,6 +17,8 @@ pub enum ErrorCode {
     Missing,
     UnknownField,
     TooShort,
+    /// A number the store cannot hold (DynamoDB's number range).
+    OutOfRange,
 }
 
 /// One problem with a request body.

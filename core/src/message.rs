@@ -183,6 +183,9 @@ pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
             format!("unknown field{hint}; allowed fields are {allowed}"),
         ));
     }
+    if let Some(Value::Object(data)) = map.get(contract::DATA) {
+        numbers_out_of_range(data, &pointer_push("", contract::DATA), &mut errors);
+    }
     if let Some(errors) = ValidationErrors::from_vec(errors) {
         return Err(errors);
     }
@@ -196,6 +199,51 @@ pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
     };
     Ok(Message { insert, data })
 }
+
+/// Reports the numbers in `data` that DynamoDB cannot store: it holds magnitudes from
+/// 1E-130 to 9.99...E+125 (38 digits). Without this check such a message would be
+/// accepted, then fail every write until it reached the dead-letter queue. Stops after
+/// [`MAX_RANGE_ERRORS`] so a hostile body cannot make a huge error list.
+fn numbers_out_of_range(data: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
+    fn walk(v: &Value, path: String, found: &mut Vec<FieldError>) {
+        if found.len() >= MAX_RANGE_ERRORS {
+            return;
+        }
+        match v {
+            Value::Number(n) => {
+                let x = n.as_f64().unwrap_or(0.0).abs();
+                if x != 0.0 && !(DYNAMODB_MIN_MAGNITUDE..DYNAMODB_MAX_MAGNITUDE).contains(&x) {
+                    found.push(FieldError::new(
+                        path,
+                        ErrorCode::OutOfRange,
+                        format!(
+                            "number {n} is outside the range DynamoDB stores (magnitude 1E-130 to 9.99E+125); send it as a string"
+                        ),
+                    ));
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, format!("{path}/{i}"), found);
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    walk(item, pointer_push(&path, k), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (k, v) in data {
+        walk(v, pointer_push(path, k), errors);
+    }
+}
+
+/// DynamoDB's number range (magnitudes), and how many range errors one body reports.
+const DYNAMODB_MIN_MAGNITUDE: f64 = 1e-130;
+const DYNAMODB_MAX_MAGNITUDE: f64 = 1e126;
+const MAX_RANGE_ERRORS: usize = 10;
 
 fn check_field(
     kind: FieldKind,
@@ -293,6 +341,22 @@ mod tests {
                 "/insert: unknown field (did you mean \"Insert\"?); allowed fields are Insert, data",
             ]
         );
+    }
+
+    #[test]
+    fn numbers_dynamodb_cannot_store_are_rejected_with_their_path() {
+        assert_eq!(
+            errors_of(r#"{"Insert":"DynamoDB","data":{"a":[1, 1e200],"b":{"c":-1e-200},"ok":9.9e125,"zero":0}}"#),
+            [
+                "/data/a/1: number 1e+200 is outside the range DynamoDB stores (magnitude 1E-130 to 9.99E+125); send it as a string",
+                "/data/b/c: number -1e-200 is outside the range DynamoDB stores (magnitude 1E-130 to 9.99E+125); send it as a string",
+            ]
+        );
+        let many = format!(
+            r#"{{"Insert":"x","data":{{"a":[{}1e300]}}}}"#,
+            "1e300,".repeat(50)
+        );
+        assert_eq!(errors_of(&many).len(), MAX_RANGE_ERRORS);
     }
 
     #[test]
