@@ -1,0 +1,47 @@
+"""Part 4: core cost per message (route + validate + build record, i.e. `plan`): ns/message
+from criterion, instructions/message from callgrind (repeatable on a noisy machine: it
+counts instructions, not seconds). Callgrind runs the loop at two counts and divides the
+difference, so process start-up cancels out."""
+
+import json
+import re
+import subprocess
+import sys
+
+from report import ROOT, TARGET, save
+
+BODIES = ["store", "notify", "store_with_data", "rejected"]
+LOW, HIGH = 1000, 3000
+
+
+def instructions(binary: str, body: str, count: int) -> int:
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, body, str(count)],
+                         capture_output=True, text=True, check=True).stderr
+    return int(re.search(r"Collected : (\d+)", out).group(1))
+
+
+def criterion_ns(body: str) -> float:
+    est = TARGET / "criterion" / "plan" / body / "new" / "estimates.json"
+    return json.loads(est.read_text())["median"]["point_estimate"]
+
+
+def main() -> None:
+    subprocess.run(["cargo", "bench", "-q", "-p", "private-ingest-core", "--bench", "plan", "--",
+                    "--warm-up-time", "1", "--measurement-time", "3"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "private-ingest-core", "--example", "plan_loop"],
+                   cwd=ROOT, check=True)
+    binary = str(TARGET / "release" / "examples" / "plan_loop")
+    rows, data = [], {}
+    for body in BODIES:
+        per_msg = (instructions(binary, body, HIGH) - instructions(binary, body, LOW)) / (HIGH - LOW)
+        ns = criterion_ns(body)
+        data[body] = {"ns_per_message": ns, "instructions_per_message": per_msg}
+        rows.append([body, f"{ns:.0f}", f"{per_msg:.0f}", f"{1e9 / ns:,.0f}"])
+    save("core_cost", "Core cost per message: plan = validate + route + build (release)",
+         ["body", "ns/message (criterion median)", "instructions/message (callgrind)", "messages/s/core"], rows, data)
+
+
+if __name__ == "__main__":
+    if not subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0:
+        sys.exit("valgrind is missing: apt-get install valgrind")
+    main()

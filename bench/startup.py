@@ -1,0 +1,156 @@
+"""Part 3: Lambda start-up. Time from exec of the release `bootstrap` to its first request
+to a local Lambda Runtime API, and its peak RSS; side by side, the same for a Python 3
+handler that imports boto3 and creates the DynamoDB and SNS clients (what the original
+pattern's handler does at import)."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from report import ROOT, TARGET, free_port, save
+
+RUNS = int(os.environ.get("STARTUP_RUNS", "10"))
+EVENT = json.dumps({"Records": []}).encode()
+
+
+class RuntimeApi(ThreadingHTTPServer):
+    """A Lambda Runtime API that serves one invocation, then holds the next poll."""
+
+    daemon_threads = True
+
+    def __init__(self, port):
+        super().__init__(("127.0.0.1", port), Handler)
+        self.first_next = None
+        self.responded = None
+        self.response = None
+        self.served = False
+        self.done = threading.Event()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        srv = self.server
+        if not self.path.endswith("/runtime/invocation/next"):
+            self.send_error(404)
+            return
+        if srv.first_next is None:
+            srv.first_next = time.perf_counter()
+        if srv.served:
+            srv.done.wait(30)  # hold the second poll until the run ends, as Lambda does
+            self.send_error(503)
+            return
+        srv.served = True
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Lambda-Runtime-Aws-Request-Id", "bench-request-1")
+        self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 30000))
+        self.send_header("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:bench")
+        self.send_header("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793")
+        self.send_header("Content-Length", str(len(EVENT)))
+        self.end_headers()
+        self.wfile.write(EVENT)
+
+    def do_POST(self):
+        srv = self.server
+        length = int(self.headers.get("Content-Length", 0))
+        srv.response = self.rfile.read(length)
+        srv.responded = time.perf_counter()
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def peak_rss_kib(pid: int) -> int:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_once(cmd: list) -> dict:
+    port = free_port()
+    api = RuntimeApi(port)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # never called: the batch is empty
+        "TABLE_NAME": "MyCustomTable",
+        "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:MyCustomTopic",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = start + 30
+        while api.responded is None and time.perf_counter() < deadline and proc.poll() is None:
+            time.sleep(0.001)
+        if api.responded is None:
+            err = proc.stderr.read().decode() if proc.poll() is not None else ""
+            raise RuntimeError(f"{cmd[0]} did not answer an invocation: {err[-500:]}")
+        rss = peak_rss_kib(proc.pid)
+    finally:
+        api.done.set()
+        proc.kill()
+        proc.wait()
+        api.shutdown()
+        api.server_close()
+    return {
+        "init_ms": (api.first_next - start) * 1000,
+        "first_invocation_ms": (api.responded - start) * 1000,
+        "peak_rss_mib": rss / 1024,
+        "response": json.loads(api.response),
+    }
+
+
+def measure(name: str, cmd: list) -> dict:
+    runs = [run_once(cmd) for _ in range(RUNS)]
+    assert all(r["response"] == {"batchItemFailures": []} for r in runs), runs[0]["response"]
+    med = lambda k: statistics.median(r[k] for r in runs)
+    return {"name": name, "runs": RUNS, "init_ms": med("init_ms"),
+            "first_invocation_ms": med("first_invocation_ms"), "peak_rss_mib": med("peak_rss_mib"),
+            "all": runs}
+
+
+def main() -> None:
+    bootstrap = TARGET / "release" / "bootstrap"
+    if not bootstrap.exists():
+        sys.exit(f"{bootstrap} is missing: run `cargo build --release -p private-ingest-lambda --bin bootstrap`")
+    rust = measure("Rust bootstrap (release)", [str(bootstrap)])
+    python = measure("Python 3 + boto3 (original pattern's imports)",
+                     [sys.executable, str(ROOT / "bench" / "python_handler" / "bootstrap.py")])
+    rows = [[r["name"], f'{r["init_ms"]:.1f}', f'{r["first_invocation_ms"]:.1f}', f'{r["peak_rss_mib"]:.1f}']
+            for r in (rust, python)]
+    ratio = python["init_ms"] / rust["init_ms"]
+    rows.append(["ratio (Python / Rust)", f"{ratio:.1f}x",
+                 f'{python["first_invocation_ms"] / rust["first_invocation_ms"]:.1f}x',
+                 f'{python["peak_rss_mib"] / rust["peak_rss_mib"]:.1f}x'])
+    save("startup", f"Lambda start-up against a local Runtime API (median of {RUNS} runs)",
+         ["handler", "exec → first /next (ms)", "exec → first response (ms)", "peak RSS (MiB)"], rows,
+         {"rust": rust, "python": python, "init_ratio": ratio})
+
+
+if __name__ == "__main__":
+    main()
