@@ -14,6 +14,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 PYTHON ?= python3
+export PYTHON
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 # The npm projects: each has a package-lock.json and a `typecheck` script (tsc --noEmit).
 NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard pulumi/package-lock.json web/package-lock.json tests/browser/package-lock.json))
