@@ -23,6 +23,9 @@ const CHANNEL_CAPACITY: usize = 4_096;
 /// caller of a group waits behind the others.
 const MAX_GROUP: usize = 256;
 
+/// A commit slower than this is logged: every caller in its group waited that long.
+const SLOW_COMMIT: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Why a write did not happen. Cloneable: one failed commit fails its whole group.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WriteError {
@@ -148,7 +151,16 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
             }
         }
         let size = group.len() as u64;
+        let started = std::time::Instant::now();
         let committed = commit_group(&mut conn, group.drain(..));
+        let took = started.elapsed();
+        if took > SLOW_COMMIT {
+            tracing::warn!(
+                operations = size,
+                took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+                "slow commit (the disk's fsync, or a WAL checkpoint)"
+            );
+        }
         if committed {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.operations.fetch_add(size, Ordering::Relaxed);
