@@ -117,6 +117,7 @@ pub async fn run(
     let address = listener.local_addr()?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
     let batch_size = usize::try_from(config.batch_size).unwrap_or(usize::MAX);
     let poller = Arc::new(Poller::new(
         queue.clone(),
@@ -164,12 +165,13 @@ pub async fn run(
         "local stack started"
     );
 
+    let signalled = Arc::clone(&stop_tx);
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!(
             "stopping: no new connections; finishing open requests and the batch in flight"
         );
-        let _ = stop_tx.send(true);
+        let _ = signalled.send(true);
     });
     let mut stopped = stop_rx.clone();
     let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -177,12 +179,19 @@ pub async fn run(
     });
     let mut stopped = stop_rx;
     let drained = tokio::select! {
-        result = serve => { result?; true }
+        result = serve => {
+            if let Err(error) = result {
+                tracing::error!(%error, "the HTTP server failed; stopping");
+            }
+            true
+        }
         () = async {
             let _ = stopped.wait_for(|stop| *stop).await;
             tokio::time::sleep(HTTP_DRAIN_LIMIT).await;
         } => false,
     };
+    // Also when the server ended on its own: the pollers must not outlive it.
+    let _ = stop_tx.send(true);
     for poller in pollers {
         if poller.await.is_err() {
             tracing::error!("a poller task panicked");
