@@ -55,6 +55,14 @@ def wait_http(url: str, deadline_s: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer in {deadline_s}s")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def healthz(base: str) -> dict:
     return json.loads(urllib.request.urlopen(base + "/healthz", timeout=5).read())
 
@@ -73,11 +81,7 @@ class Local:
         wait_http(self.base + "/healthz")
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -94,11 +98,7 @@ class Moto:
         self.queue_url = sqs.create_queue(QueueName="bench")["QueueUrl"]
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
 
 
 def main() -> None:

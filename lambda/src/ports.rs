@@ -71,38 +71,28 @@ pub struct NotifyError {
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
-impl StoreError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            source: None,
+/// Both port errors are built the same way: a message, and the cause when there is one.
+macro_rules! port_error_constructors {
+    ($($error:ident),*) => {$(
+        impl $error {
+            pub fn new(message: impl Into<String>) -> Self {
+                Self {
+                    message: message.into(),
+                    source: None,
+                }
+            }
+
+            pub fn with_source(
+                message: impl Into<String>,
+                source: impl std::error::Error + Send + Sync + 'static,
+            ) -> Self {
+                Self {
+                    message: message.into(),
+                    source: Some(Box::new(source)),
+                }
+            }
         }
-    }
-    pub fn with_source(
-        message: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            message: message.into(),
-            source: Some(Box::new(source)),
-        }
-    }
+    )*};
 }
 
-impl NotifyError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            source: None,
-        }
-    }
-    pub fn with_source(
-        message: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            message: message.into(),
-            source: Some(Box::new(source)),
-        }
-    }
-}
+port_error_constructors!(StoreError, NotifyError);
