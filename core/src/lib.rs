@@ -30,5 +30,8 @@ pub use plan::{plan, Action};
 pub use record::{build_record, Envelope, RandomValue, Record, RecordError};
 pub use route::{route, Route};
 pub use schema::request_schema;
-pub use stack_config::{validate_stack_config, ConfigError};
+pub use stack_config::{
+    stack_settings, validate_stack_config, ApiAuthorization, ConfigError, ExecutionLoggingLevel,
+    StackSettings,
+};
 pub use validation::{record_for_body, validate, Limits, Validation, LIMITS};

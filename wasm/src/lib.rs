@@ -46,7 +46,7 @@ export interface JsonSchema {
   additionalProperties: boolean;
 }
 
-/** The Pulumi config keys `validateStackConfig` reads. */
+/** The stack settings `stackSettings` reads, as `pulumi config` stores them. */
 export interface StackConfigInput {
   vpcId?: string;
   routeTableIds?: string[] | string;
@@ -62,7 +62,60 @@ export interface StackConfigInput {
   batchSize?: number | string;
   lambdaMemoryMb?: number | string;
   logRetentionDays?: number | string;
+  maxConcurrency?: number | string;
+  throttlingRateLimit?: number | string;
+  throttlingBurstLimit?: number | string;
+  executionLoggingLevel?: ExecutionLoggingLevel;
+  apiAuthorization?: ApiAuthorization;
+  executeApiPrivateDns?: boolean | string;
+  manageApiGatewayAccount?: boolean | string;
+  notificationIncludesData?: boolean | string;
 }
+
+/** What API Gateway writes to the stage's execution log. */
+export type ExecutionLoggingLevel = "OFF" | "ERROR" | "INFO";
+
+/** How callers of the API's routes authenticate. */
+export type ApiAuthorization = "NONE" | "AWS_IAM";
+
+/** A stack's settings, typed and defaulted by the core (core/src/stack_config.rs). */
+export interface StackSettings {
+  readonly vpcId: string;
+  readonly routeTableIds: readonly string[];
+  readonly subnetIds: readonly string[];
+  /** Without a final dot. */
+  readonly customDomainName: string;
+  readonly certificateArn: string;
+  readonly privateHostedZoneId: string;
+  readonly queueName: string;
+  /** `queueName` and the core's dead-letter suffix. */
+  readonly deadLetterQueueName: string;
+  readonly tableName: string;
+  readonly topicName: string;
+  readonly subscriptionEmail: string;
+  /** Receives before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Messages per Lambda invocation. */
+  readonly batchSize: number;
+  readonly lambdaMemoryMb: number;
+  readonly logRetentionDays: number;
+  /** Lambda invocations at once (the event source mapping's MaximumConcurrency). */
+  readonly maxConcurrency: number;
+  /** The stage's steady request rate, per second. */
+  readonly throttlingRateLimit: number;
+  /** The stage's burst of requests. */
+  readonly throttlingBurstLimit: number;
+  readonly executionLoggingLevel: ExecutionLoggingLevel;
+  readonly apiAuthorization: ApiAuthorization;
+  readonly executeApiPrivateDns: boolean;
+  readonly manageApiGatewayAccount: boolean;
+  readonly notificationIncludesData: boolean;
+}
+
+/** The answer of `stackSettings`: the typed settings, or every problem (`<key>: <reason>`). */
+export type StackSettingsResult =
+  | { readonly ok: true; readonly settings: StackSettings }
+  | { readonly ok: false; readonly errors: readonly string[] };
 "#;
 
 /// Every value leaves as plain JSON-compatible objects (maps as objects, not `Map`).
@@ -108,6 +161,36 @@ pub fn validate_stack_config(
         .iter()
         .map(ToString::to_string)
         .collect()
+}
+
+/// The answer of [`stack_settings`], as `StackSettingsResult`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum StackSettingsResult {
+    Ok {
+        ok: bool,
+        settings: core::StackSettings,
+    },
+    Refused {
+        ok: bool,
+        errors: Vec<String>,
+    },
+}
+
+/// The typed, defaulted settings of stack `stackName`, or every problem with them.
+#[wasm_bindgen(js_name = stackSettings, unchecked_return_type = "StackSettingsResult")]
+pub fn stack_settings(
+    #[wasm_bindgen(unchecked_param_type = "StackConfigInput")] config: JsValue,
+    #[wasm_bindgen(js_name = stackName)] stack_name: &str,
+) -> Result<JsValue, JsError> {
+    let config = serde_wasm_bindgen::from_value(config).unwrap_or(serde_json::Value::Null);
+    to_js(&match core::stack_settings(&config, stack_name) {
+        Ok(settings) => StackSettingsResult::Ok { ok: true, settings },
+        Err(errors) => StackSettingsResult::Refused {
+            ok: false,
+            errors: errors.iter().map(ToString::to_string).collect(),
+        },
+    })
 }
 
 /// The contract's limits.
