@@ -169,7 +169,7 @@ pub fn validate_stack_config(
 enum StackSettingsResult {
     Ok {
         ok: bool,
-        settings: core::StackSettings,
+        settings: Box<core::StackSettings>,
     },
     Refused {
         ok: bool,
@@ -185,7 +185,10 @@ pub fn stack_settings(
 ) -> Result<JsValue, JsError> {
     let config = serde_wasm_bindgen::from_value(config).unwrap_or(serde_json::Value::Null);
     to_js(&match core::stack_settings(&config, stack_name) {
-        Ok(settings) => StackSettingsResult::Ok { ok: true, settings },
+        Ok(settings) => StackSettingsResult::Ok {
+            ok: true,
+            settings: Box::new(settings),
+        },
         Err(errors) => StackSettingsResult::Refused {
             ok: false,
             errors: errors.iter().map(ToString::to_string).collect(),
