@@ -1,38 +1,64 @@
-//! The Pulumi program: read the stack's config, have the shared core check it before
-//! anything is declared, declare the stack, export what a user needs to reach it.
+/**
+ * The Pulumi program: the core checks the stack settings, the program looks up where it
+ * deploys (account, region, the VPC) and checks the VPC can hold the stack, all before
+ * a single resource is declared; then it declares the stack and exports what a user
+ * needs to reach it.
+ */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PrivateIngest } from "./privateIngest";
+import { PrivateIngest, type PrivateIngestOutputs } from "./privateIngest";
 import { loadStack, projectConfig, StackConfigError } from "./settings";
+import { vpcProblems, type VpcFacts, type Where } from "./stackContext";
 
-function load() {
+/** Where the stack deploys and the VPC's facts, read from AWS once. */
+async function lookUp(vpcId: string): Promise<{ where: Where; vpc: VpcFacts }> {
+  const [identity, region, partition, vpc] = await Promise.all([
+    aws.getCallerIdentity({}),
+    aws.getRegion({}),
+    aws.getPartition({}),
+    aws.ec2.getVpc({ id: vpcId }),
+  ]);
+  const associated = vpc.cidrBlockAssociations.filter((a) => a.state === "associated").map((a) => a.cidrBlock);
+  return {
+    where: { partition: partition.partition, region: region.region, accountId: identity.accountId },
+    vpc: {
+      id: vpc.id,
+      cidrBlocks: [...new Set([vpc.cidrBlock, ...associated])],
+      enableDnsSupport: vpc.enableDnsSupport,
+      enableDnsHostnames: vpc.enableDnsHostnames,
+    },
+  };
+}
+
+/** The program: stops with every problem at once (a RunError prints without a stack trace). */
+async function main(): Promise<PrivateIngestOutputs> {
+  const stack = pulumi.getStack();
+  let loaded;
   try {
-    return loadStack(projectConfig(pulumi.runtime.allConfig(), pulumi.getProject()), {
+    loaded = loadStack(projectConfig(pulumi.runtime.allConfig(), pulumi.getProject()), stack, {
       repoRoot: path.resolve(__dirname, ".."),
       exists: fs.existsSync,
       dryRun: pulumi.runtime.isDryRun(),
     });
   } catch (e) {
-    // A RunError stops `pulumi up` / `preview` with the message alone, no stack trace.
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
+  const { settings, artifacts, warnings } = loaded;
+  const { where, vpc } = await lookUp(settings.vpcId);
+  const vpcErrors = vpcProblems(vpc);
+  if (vpcErrors.length > 0) throw new pulumi.RunError(new StackConfigError(vpcErrors).message);
+  for (const warning of warnings) pulumi.log.warn(warning);
+
+  const s = new PrivateIngest("private-ingest", { settings, artifacts, where, vpc, stack });
+  return {
+    privateUrl: s.privateUrl, curlStore: s.curlStore, curlNotify: s.curlNotify, queueUrl: s.queueUrl,
+    deadLetterQueueUrl: s.deadLetterQueueUrl, tableName: s.tableName, topicArn: s.topicArn,
+    executeApiVpcEndpointId: s.executeApiVpcEndpointId, restApiId: s.restApiId, functionName: s.functionName,
+  };
 }
 
-const { settings, artifacts, warnings } = load();
-for (const warning of warnings) pulumi.log.warn(warning);
-
-const stack = new PrivateIngest("private-ingest", { ...settings, ...artifacts });
-
-export const privateUrl = stack.privateUrl;
-export const curlStore = stack.curlStore;
-export const curlNotify = stack.curlNotify;
-export const queueUrl = stack.queueUrl;
-export const deadLetterQueueUrl = stack.deadLetterQueueUrl;
-export const tableName = stack.tableName;
-export const topicArn = stack.topicArn;
-export const executeApiVpcEndpointId = stack.executeApiVpcEndpointId;
-export const restApiId = stack.restApiId;
-export const functionName = stack.functionName;
+export = main;

@@ -1,21 +1,14 @@
-//! API Gateway mapping templates (VTL) and gateway responses: how the private REST API
-//! speaks the HTTP contract of DESIGN.md while talking to SQS, DynamoDB and S3 directly.
-//! Pure strings, rendered in the tests by a Velocity engine with API Gateway's `$input`,
-//! `$util` and `$context` (test/vtl.ts), so the contract's bodies are checked offline.
+/**
+ * API Gateway mapping templates (VTL) and gateway responses: how the private REST API
+ * speaks the HTTP contract of ARCHITECTURE.md while talking to SQS, DynamoDB and S3
+ * directly. Pure strings, rendered in the tests by a Velocity engine with API Gateway's
+ * `$input`, `$util` and `$context` (test/vtl.ts), so the contract's bodies are checked offline.
+ */
 
-/** Message attribute names the Lambda reads (lambda/src: `requestId`, `sourceVpce`). */
-export const REQUEST_ID_ATTRIBUTE = "requestId";
-export const SOURCE_VPCE_ATTRIBUTE = "sourceVpce";
-
-/** The contract's bodies, as the local gateway writes them too. */
-export const SENT_MESSAGE = "Message sent successfully.";
-export const INVALID_BODY = "Invalid request body";
-export const TOO_LARGE = "Request body too large";
-export const UNSUPPORTED_MEDIA_TYPE = "Unsupported media type";
-export const NOT_FOUND = "Not found";
-export const NOT_QUEUED = "The message could not be queued.";
-export const NOT_READ = "The record could not be read.";
-export const PAGE_NOT_READ = "The page could not be read.";
+import {
+  INVALID_BODY, NOT_FOUND, NOT_QUEUED, NOT_READ, PAGE_NOT_READ, REQUEST_ID_ATTRIBUTE, SENT_MESSAGE,
+  SOURCE_VPCE_ATTRIBUTE, TOO_LARGE, TOO_MANY_REQUESTS, UNSUPPORTED_MEDIA_TYPE,
+} from "./contract";
 
 /** One SQS query-API message attribute, form-encoded. */
 function stringAttribute(index: number, name: string, valueRef: string): string {
@@ -83,17 +76,41 @@ function tooLargeBody(maxBodyBytes: number): string {
 
 /**
  * `GET /messages/{id}` → DynamoDB `GetItem`, strongly consistent so a record the caller
- * was just told about is found. `escapeJavaScript` keeps the id inside its JSON string;
- * an id it cannot keep valid (a `'` becomes `\'`) makes DynamoDB answer 400, which the
- * 4xx response turns into the 404 such an id deserves (no message id contains one).
+ * was just told about is found. The id is written as a JSON string whatever it holds (a
+ * `'` included, see `jsonString`), so DynamoDB finds the record or answers with no item
+ * (404); its 4xx answers are then real failures (throttling, access, a missing table).
  */
 export function getItemRequest(tableName: string): string {
-  return JSON.stringify({
-    TableName: tableName,
-    Key: { id: { S: "$util.escapeJavaScript($input.params('id'))" } },
-    ConsistentRead: true,
-  });
+  return `{"TableName":${JSON.stringify(tableName)},"Key":{"id":{"S":${jsonString("$input.params('id')")}}},"ConsistentRead":true}`;
 }
+
+/** The 429 body: the caller may send the same request again later. */
+const TOO_MANY_BODY = `{"message":"${TOO_MANY_REQUESTS}","requestId":"$context.requestId"}`;
+
+/**
+ * DynamoDB's error types that mean "slow down" (HTTP 400 with `__type`
+ * `com.amazonaws.dynamodb.v20120810#<name>`); every other 4xx is the stack's fault (502).
+ */
+export const DYNAMODB_THROTTLING_ERRORS = [
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+] as const;
+
+/**
+ * DynamoDB answered 4xx: a throttle is the contract's 429 (send it again later); an
+ * access, table or request problem is a 502 like any other failure. Never a 404: an absent
+ * record is a 200 without an item (`getItemFound`).
+ */
+export const GET_ITEM_REFUSED = [
+  `#set($type = "$!input.path('$.__type')")`,
+  `#if(${DYNAMODB_THROTTLING_ERRORS.map((e) => `$type.endsWith("#${e}")`).join(" || ")})`,
+  "#set($context.responseOverride.status = 429)",
+  TOO_MANY_BODY,
+  "#else",
+  `{"message":"${NOT_READ}","requestId":"$context.requestId"}`,
+  "#end",
+].join("\n");
 
 /** An optional string attribute of the record, copied when the item has it. */
 function optionalString(name: string): string {
@@ -169,8 +186,7 @@ export function getItemFound(maxDepth: number): string {
 /** The contract's 404 body. */
 export const NOT_FOUND_BODY = JSON.stringify({ message: NOT_FOUND });
 
-/** 502 bodies of the read routes: the caller's request was fine, the service behind failed. */
-export const GET_ITEM_FAILED = `{"message":"${NOT_READ}","requestId":"$context.requestId"}`;
+/** The page route's 502 body: the caller's request was fine, the bucket behind failed. */
 export const PAGE_FAILED = `{"message":"${PAGE_NOT_READ}","requestId":"$context.requestId"}`;
 
 /** A gateway response: API Gateway's own answer when it refuses a request before any integration. */
@@ -213,6 +229,12 @@ export function gatewayResponses(maxBodyBytes: number): readonly GatewayResponse
       responseType: "MISSING_AUTHENTICATION_TOKEN",
       statusCode: "404",
       template: NOT_FOUND_BODY,
+    },
+    {
+      // The stage's throttle (the throttling settings) refused the request.
+      responseType: "THROTTLED",
+      statusCode: "429",
+      template: `{"message":"${TOO_MANY_REQUESTS}","requestId":"$context.requestId"}`,
     },
   ];
 }

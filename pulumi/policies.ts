@@ -1,7 +1,10 @@
-//! IAM and resource policies of the stack, as pure functions of the ARNs and ids they name.
-//! No Pulumi here: each builder returns a plain policy document, so the rules
-//! (least privilege, only the VPC endpoint may call, TLS only) are unit-tested without a
-//! deployment, and the component only serialises what these return.
+/**
+ * IAM and resource policies of the stack, as pure functions of the ARNs and ids they name.
+ * No Pulumi here: each builder returns a plain policy document, so the rules (least
+ * privilege, only the VPC endpoint may call, TLS only) are unit-tested without a
+ * deployment, and the stack only serialises what these return. The VPC endpoints'
+ * policies are in ./endpointPolicies.ts.
+ */
 
 /** The IAM policy language version every document uses. */
 const VERSION = "2012-10-17";
@@ -47,13 +50,17 @@ export function assumeRolePolicy(service: string): PolicyDocument {
   });
 }
 
-/** Denies `execute-api:Invoke` on `resource` to every request that did not come through `vpceId`. */
-function onlyThroughEndpoint(resource: string, vpceId: string): PolicyStatement[] {
+/**
+ * Denies `execute-api:Invoke` on `resource` to every request that did not come through
+ * `vpceId`. `invoker` is who may call: anyone in the VPC (`"*"`, authorization NONE) or,
+ * with AWS_IAM authorization, this account's principals (`{ AWS: <account root> }`).
+ */
+function onlyThroughEndpoint(resource: string, vpceId: string, invoker: Principal = "*"): PolicyStatement[] {
   return [
     {
       Sid: "InvokeFromTheVpc",
       Effect: "Allow",
-      Principal: "*",
+      Principal: invoker,
       Action: "execute-api:Invoke",
       Resource: resource,
     },
@@ -72,8 +79,13 @@ function onlyThroughEndpoint(resource: string, vpceId: string): PolicyStatement[
  * The private REST API's resource policy: every stage, method and path of this API
  * (`<execution ARN>/*`), and only through the execute-api VPC endpoint.
  */
-export function privateApiPolicy(executionArn: string, vpceId: string): PolicyDocument {
-  return policy(...onlyThroughEndpoint(`${executionArn}/*`, vpceId));
+export function privateApiPolicy(executionArn: string, vpceId: string, invoker: Principal = "*"): PolicyDocument {
+  return policy(...onlyThroughEndpoint(`${executionArn}/*`, vpceId, invoker));
+}
+
+/** The API policy's invoker under AWS_IAM authorization: this account's principals only. */
+export function accountPrincipal(partition: string, accountId: string): Principal {
+  return { AWS: `arn:${partition}:iam::${accountId}:root` };
 }
 
 /**
@@ -192,9 +204,11 @@ export function readPageRolePolicy(bucketArn: string): PolicyDocument {
 }
 
 /**
- * The account-level role API Gateway uses to write access logs (one per region and
- * account, shared by every REST API there, so it names the region's log groups rather
- * than this stack's only).
+ * The account-level role API Gateway uses to write access and execution logs (one per
+ * region and account, shared by every REST API there, so it names the region's log
+ * groups rather than this stack's only). Only with `manageApiGatewayAccount`.
+ * `logs:DescribeLogGroups` is left out: it is granted only on `*`, and writing logs never
+ * needs it.
  */
 export function apiGatewayLoggingPolicy(partition: string, region: string, accountId: string): PolicyDocument {
   return policy({
@@ -203,7 +217,6 @@ export function apiGatewayLoggingPolicy(partition: string, region: string, accou
     Action: [
       "logs:CreateLogGroup",
       "logs:CreateLogStream",
-      "logs:DescribeLogGroups",
       "logs:DescribeLogStreams",
       "logs:PutLogEvents",
       "logs:GetLogEvents",
@@ -238,12 +251,17 @@ export function stackKeyPolicy(c: KeyPolicyContext): PolicyDocument {
       Resource: "*",
     },
     {
+      // SNS's documented statement for CloudWatch alarms publishing to an encrypted topic
+      // (kms:GenerateDataKey*), scoped to this account's alarms.
       Sid: "CloudWatchAlarmsPublishToTheTopic",
       Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": c.accountId } },
+      Condition: {
+        ArnLike: { "aws:SourceArn": `arn:${c.partition}:cloudwatch:${c.region}:${c.accountId}:alarm:*` },
+        StringEquals: { "aws:SourceAccount": c.accountId },
+      },
     },
     {
       Sid: "CloudWatchLogsEncryptOwnLogGroups",

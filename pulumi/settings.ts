@@ -1,42 +1,14 @@
-//! The stack's settings: the Pulumi config keys of the original pattern's parameters and
-//! the processing knobs, checked by the shared core (`validateStackConfig` from the Wasm
-//! module, the same rules everywhere) before any resource is declared, then typed, with
-//! defaults filled in. A bad stack stops with every bad key and its reason at once.
+/**
+ * The stack settings' types, and where they come from. The core parses and checks every
+ * setting and fills in the defaults (core/src/stack_config.rs, through the Wasm module's
+ * `stackSettings`); this file only reads Pulumi's config for it and checks the one thing
+ * the core cannot see, the Lambda's zip on the deploying machine.
+ */
 
 import * as path from "node:path";
-import { validateStackConfig } from "../wasm/pkg-node/private_ingest_wasm";
+import { stackSettings, type StackSettings } from "../wasm/pkg-node/private_ingest_wasm";
 
-/** Validated, typed settings: what the component is built from. */
-export interface StackSettings {
-  readonly vpcId: string;
-  readonly routeTableIds: readonly string[];
-  readonly subnetIds: readonly string[];
-  readonly customDomainName: string;
-  readonly certificateArn: string;
-  readonly privateHostedZoneId: string;
-  readonly queueName: string;
-  readonly tableName: string;
-  readonly topicName: string;
-  readonly subscriptionEmail: string;
-  /** Receives before a message moves to the dead-letter queue. */
-  readonly maxReceiveCount: number;
-  /** Messages per Lambda invocation. */
-  readonly batchSize: number;
-  readonly lambdaMemoryMb: number;
-  readonly logRetentionDays: number;
-}
-
-/** Defaults of the optional settings: the original template's names, and the local stack's processing defaults. */
-export const DEFAULTS = {
-  queueName: "MyCustomQueue",
-  tableName: "MyCustomTable",
-  topicName: "MyCustomTopic",
-  maxReceiveCount: 5,
-  batchSize: 10,
-  // arm64 Rust with a few concurrent SDK calls per batch stays well under this.
-  lambdaMemoryMb: 256,
-  logRetentionDays: 30,
-} as const;
+export type { ApiAuthorization, ExecutionLoggingLevel, StackSettings } from "../wasm/pkg-node/private_ingest_wasm";
 
 /**
  * The one config key this program reads for itself rather than passing to the core: a
@@ -51,7 +23,7 @@ export const DEFAULT_LAMBDA_ZIP = path.join("target", "lambda", "bootstrap", "bo
 export class StackConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
-      `the stack's config has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+      `the stack settings have ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
         problems.map((p) => `  ${p}`).join("\n") +
         "\nSet them with `pulumi config set <key> <value>` (see pulumi/README.md).",
     );
@@ -62,7 +34,7 @@ export class StackConfigError extends Error {
 /**
  * The settings of one project out of Pulumi's whole config (`<project>:<key>` → string).
  * Values set with `--path` or as YAML lists arrive as JSON text and are parsed; anything
- * else stays the string Pulumi stores (the core accepts numbers as digit strings).
+ * else stays the string Pulumi stores (the core reads numbers and booleans from strings).
  */
 export function projectConfig(all: Readonly<Record<string, string>>, project: string): Record<string, unknown> {
   const prefix = `${project}:`;
@@ -83,47 +55,6 @@ function parseValue(raw: string): unknown {
     }
   }
   return raw;
-}
-
-/** Every problem with `config` (the core's rules), `<key>: <reason>` each; empty when deployable. */
-export function settingProblems(config: Readonly<Record<string, unknown>>): string[] {
-  return validateStackConfig(config);
-}
-
-/** Typed settings from a config the core accepted. Throws with every problem otherwise. */
-export function parseStackSettings(config: Readonly<Record<string, unknown>>): StackSettings {
-  const problems = settingProblems(config);
-  if (problems.length > 0) throw new StackConfigError(problems);
-  const text = (key: keyof StackSettings): string | undefined => {
-    const v = config[key];
-    return v === undefined || v === null ? undefined : String(v);
-  };
-  const required = (key: keyof StackSettings): string => text(key) as string;
-  const ids = (key: "routeTableIds" | "subnetIds"): string[] => {
-    const v = config[key];
-    const items = Array.isArray(v) ? v.map(String) : String(v).split(",");
-    return items.map((s) => s.trim()).filter((s) => s.length > 0);
-  };
-  const whole = (key: keyof typeof DEFAULTS & keyof StackSettings, fallback: number): number => {
-    const v = text(key);
-    return v === undefined ? fallback : Number(v.trim());
-  };
-  return {
-    vpcId: required("vpcId"),
-    routeTableIds: ids("routeTableIds"),
-    subnetIds: ids("subnetIds"),
-    customDomainName: required("customDomainName").replace(/\.$/, ""),
-    certificateArn: required("certificateArn"),
-    privateHostedZoneId: required("privateHostedZoneId"),
-    queueName: text("queueName") ?? DEFAULTS.queueName,
-    tableName: text("tableName") ?? DEFAULTS.tableName,
-    topicName: text("topicName") ?? DEFAULTS.topicName,
-    subscriptionEmail: required("subscriptionEmail"),
-    maxReceiveCount: whole("maxReceiveCount", DEFAULTS.maxReceiveCount),
-    batchSize: whole("batchSize", DEFAULTS.batchSize),
-    lambdaMemoryMb: whole("lambdaMemoryMb", DEFAULTS.lambdaMemoryMb),
-    logRetentionDays: whole("logRetentionDays", DEFAULTS.logRetentionDays),
-  };
 }
 
 /** Files built outside Pulumi that the stack uploads. */
@@ -151,13 +82,14 @@ export interface LoadedStack {
 }
 
 /**
- * Reads the project's config: the core checks the stack settings, this program checks
- * the Lambda zip it must upload. All problems are reported together, before anything is
- * declared.
+ * Reads the project's config for stack `stack`: the core types the stack settings, this
+ * program checks the Lambda zip it must upload. All problems are reported together,
+ * before anything is declared.
  */
-export function loadStack(config: Readonly<Record<string, unknown>>, check: ArtifactCheck): LoadedStack {
+export function loadStack(config: Readonly<Record<string, unknown>>, stack: string, check: ArtifactCheck): LoadedStack {
   const { [LAMBDA_ZIP_KEY]: zipSetting, ...stackConfig } = config;
-  const problems = settingProblems(stackConfig);
+  const parsed = stackSettings(stackConfig, stack);
+  const problems = parsed.ok ? [] : [...parsed.errors];
   const warnings: string[] = [];
 
   let lambdaZipPath = path.resolve(check.repoRoot, DEFAULT_LAMBDA_ZIP);
@@ -179,6 +111,6 @@ export function loadStack(config: Readonly<Record<string, unknown>>, check: Arti
     warnings.push(`the test page is not built (${webDistDir}); run \`make web\` to serve it at / (the API works without it)`);
   }
 
-  if (problems.length > 0) throw new StackConfigError(problems);
-  return { settings: parseStackSettings(stackConfig), artifacts: { lambdaZipPath, webDistDir }, warnings };
+  if (!parsed.ok || problems.length > 0) throw new StackConfigError(problems);
+  return { settings: parsed.settings, artifacts: { lambdaZipPath, webDistDir }, warnings };
 }

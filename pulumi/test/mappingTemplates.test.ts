@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { buildRecord, limits, type IngestRecord, type JsonValue } from "../../wasm/pkg-node/private_ingest_wasm";
 import * as t from "../mappingTemplates";
+import * as contract from "../contract";
 import { javaEscapeJavaScript, javaUrlEncode, render, substitute } from "./vtl";
 
 interface RequestVector {
@@ -101,7 +102,7 @@ describe("POST /send-message to SQS", () => {
   test("a 2xx from SQS without a message id is a 502, never a 200", () => {
     const { output, status } = render(t.SEND_MESSAGE_OK, { requestId: REQUEST_ID, json: { SendMessageResponse: {} } });
     assert.equal(status, 502);
-    assert.deepEqual(JSON.parse(output), { message: t.NOT_QUEUED, requestId: REQUEST_ID });
+    assert.deepEqual(JSON.parse(output), { message: contract.NOT_QUEUED, requestId: REQUEST_ID });
   });
 
   test("SQS refusing the size is the contract's 413", () => {
@@ -119,7 +120,7 @@ describe("POST /send-message to SQS", () => {
     for (const json of [{ Error: { Code: "AccessDenied", Message: "not authorized" } }, {}, { Error: {} }]) {
       const { output, status } = render(t.sendMessageFailed(MAX_BODY), { requestId: REQUEST_ID, json });
       assert.equal(status, undefined, "the 502 integration response's own status");
-      assert.deepEqual(JSON.parse(output), { message: t.NOT_QUEUED, requestId: REQUEST_ID });
+      assert.deepEqual(JSON.parse(output), { message: contract.NOT_QUEUED, requestId: REQUEST_ID });
     }
   });
 });
@@ -130,8 +131,8 @@ describe("GET /messages/{id} from DynamoDB", () => {
     assert.deepEqual(request, { TableName: "MyCustomTable", Key: { id: { S: "0f6b1e9c-9a4e" } }, ConsistentRead: true });
   });
 
-  test("an id with quotes or backslashes stays inside its JSON string", () => {
-    const id = 'a"b\\c/d';
+  test("an id with quotes, apostrophes or backslashes stays inside its JSON string", () => {
+    const id = `a"b\\c/d'e`;
     const request = JSON.parse(render(t.getItemRequest("T"), { params: { id } }).output);
     assert.equal(request.Key.id.S, id);
   });
@@ -177,6 +178,24 @@ describe("GET /messages/{id} from DynamoDB", () => {
     assert.deepEqual(JSON.parse(output), record);
   });
 
+  // Row 7 of issue 10: DynamoDB answers 400 for throttling, AccessDenied and
+  // ResourceNotFound alike; only an absent item is a 404.
+  for (const [type, status, message] of [
+    ["ProvisionedThroughputExceededException", 429, "Too many requests; send it again later."],
+    ["ThrottlingException", 429, "Too many requests; send it again later."],
+    ["RequestLimitExceeded", 429, "Too many requests; send it again later."],
+    ["AccessDeniedException", undefined, "The record could not be read."],
+    ["ResourceNotFoundException", undefined, "The record could not be read."],
+    ["ValidationException", undefined, "The record could not be read."],
+  ] as const) {
+    test(`DynamoDB's 4xx ${type} is ${status ?? "the 502"} with the contract's body, never a 404`, () => {
+      const json = { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: "x" };
+      const { output, status: override } = render(t.GET_ITEM_REFUSED, { requestId: REQUEST_ID, json });
+      assert.equal(override, status);
+      assert.deepEqual(JSON.parse(output), { message, requestId: REQUEST_ID });
+    });
+  }
+
   test("no item is the contract's 404", () => {
     const { output, status } = render(t.getItemFound(limits().maxDepth), { json: {} });
     assert.equal(status, 404);
@@ -212,6 +231,13 @@ describe("API Gateway's own refusals", () => {
     const r = responses.get("REQUEST_TOO_LARGE")!;
     assert.equal(r.statusCode, "413");
     assert.equal(JSON.parse(r.template).message, "Request body too large");
+  });
+
+  test("the stage's throttle is the contract's 429", () => {
+    const r = responses.get("THROTTLED")!;
+    assert.equal(r.statusCode, "429");
+    const body = JSON.parse(substitute(r.template, { "$context.requestId": REQUEST_ID }));
+    assert.deepEqual(body, { message: "Too many requests; send it again later.", requestId: REQUEST_ID });
   });
 
   test("an unknown path is a 404, not API Gateway's 403 Missing Authentication Token", () => {

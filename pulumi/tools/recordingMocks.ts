@@ -1,16 +1,22 @@
-//! Pulumi mocks standing in for AWS, for the tests and `npm run preview:offline`: every
-//! resource's inputs are recorded, each resource gets the outputs AWS would give it
-//! (ARNs, ids, DNS entries) derived from its inputs, and the only data sources answered
-//! are the four the stack reads. Any other call throws, so a new data-source lookup fails
-//! loudly instead of getting an invented answer.
+/**
+ * Pulumi mocks standing in for AWS, for the tests, `npm run preview:offline` and the
+ * CloudFormation rendering: every resource's inputs are recorded with the id and outputs
+ * AWS would give it (ARNs, ids, DNS entries) derived from its inputs, and the only data
+ * sources answered are the four the stack reads. Any other call throws, so a new
+ * data-source lookup fails loudly instead of getting an invented answer.
+ */
 
 import * as pulumi from "@pulumi/pulumi";
 
-/** One declared resource: its type token, logical name and the inputs Pulumi would send. */
+/** One declared resource: its type token, logical name, the inputs Pulumi would send, and what the mocks answered. */
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, any>;
+  /** The id the mocks gave it (its physical id in AWS). */
+  readonly id: string;
+  /** The outputs the mocks computed (ARNs, URLs, DNS entries), beside the inputs. */
+  readonly outputs: Record<string, unknown>;
 }
 
 /** What the fake account looks like. */
@@ -19,7 +25,15 @@ export const FAKE_ACCOUNT = {
   region: "eu-west-1",
   partition: "aws",
   vpcCidr: "10.20.0.0/16",
+  /** A secondary block associated with the VPC: the endpoints must accept it too. */
+  secondaryVpcCidr: "100.64.0.0/20",
 } as const;
+
+/** The VPC's attributes `aws.ec2.getVpc` answers; tests turn the DNS ones off. */
+export interface FakeVpc {
+  readonly enableDnsSupport: boolean;
+  readonly enableDnsHostnames: boolean;
+}
 
 /** Ids the mocks hand out, so tests can check that policies name them. */
 export const FAKE_IDS = {
@@ -27,7 +41,9 @@ export const FAKE_IDS = {
   snsEndpoint: "vpce-0e1a2b3c4d5e6f702",
   dynamodbEndpoint: "vpce-0e1a2b3c4d5e6f703",
   dynamodbPrefixList: "pl-6da54004",
-  securityGroup: "sg-0a1b2c3d4e5f60718",
+  endpointsSecurityGroup: "sg-0a1b2c3d4e5f60718",
+  processorSecurityGroup: "sg-0a1b2c3d4e5f60719",
+  snsDns: "vpce-0e1a2b3c4d5e6f702-ijklmnop.sns.eu-west-1.vpce.amazonaws.com",
   restApi: "a1b2c3d4e5",
   executeApiDns: "vpce-0e1a2b3c4d5e6f701-abcdefgh.execute-api.eu-west-1.vpce.amazonaws.com",
   executeApiZone: "Z1YSHQZHG15GKL",
@@ -59,13 +75,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { id: arn("sns", inputs.name), outputs: { arn: arn("sns", inputs.name) } };
     case "aws:kms/key:Key":
       return { id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", outputs: { arn: arn("kms", "key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0") } };
-    case "aws:ec2/securityGroup:SecurityGroup":
-      return { id: FAKE_IDS.securityGroup, outputs: { arn: arn("ec2", `security-group/${FAKE_IDS.securityGroup}`) } };
+    case "aws:ec2/securityGroup:SecurityGroup": {
+      const id = name.endsWith("-processor") ? FAKE_IDS.processorSecurityGroup : FAKE_IDS.endpointsSecurityGroup;
+      return { id, outputs: { arn: arn("ec2", `security-group/${id}`) } };
+    }
     case "aws:ec2/vpcEndpoint:VpcEndpoint": {
       const id = serviceEndpointId(inputs.serviceName);
       const interfaceDns = id === FAKE_IDS.executeApiEndpoint
         ? [{ dnsName: FAKE_IDS.executeApiDns, hostedZoneId: FAKE_IDS.executeApiZone }]
-        : [];
+        : id === FAKE_IDS.snsEndpoint ? [{ dnsName: FAKE_IDS.snsDns, hostedZoneId: FAKE_IDS.executeApiZone }] : [];
       return {
         id,
         outputs: {
@@ -110,7 +128,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
 }
 
 /** The data sources the stack reads, by token. */
-function lookup(token: string, inputs: Record<string, any>): Record<string, unknown> {
+function lookup(token: string, inputs: Record<string, any>, vpc: FakeVpc): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
@@ -124,7 +142,17 @@ function lookup(token: string, inputs: Record<string, any>): Record<string, unkn
     case "aws:index/getPartition:getPartition":
       return { partition: FAKE_ACCOUNT.partition, dnsSuffix: "amazonaws.com", id: FAKE_ACCOUNT.partition };
     case "aws:ec2/getVpc:getVpc":
-      return { id: inputs.id, cidrBlock: FAKE_ACCOUNT.vpcCidr };
+      return {
+        id: inputs.id,
+        cidrBlock: FAKE_ACCOUNT.vpcCidr,
+        cidrBlockAssociations: [
+          { associationId: "vpc-cidr-assoc-01", cidrBlock: FAKE_ACCOUNT.vpcCidr, state: "associated" },
+          { associationId: "vpc-cidr-assoc-02", cidrBlock: FAKE_ACCOUNT.secondaryVpcCidr, state: "associated" },
+          { associationId: "vpc-cidr-assoc-03", cidrBlock: "192.168.0.0/24", state: "disassociated" },
+        ],
+        enableDnsSupport: vpc.enableDnsSupport,
+        enableDnsHostnames: vpc.enableDnsHostnames,
+      };
     default:
       throw new Error(`unexpected data-source call ${token}(${JSON.stringify(inputs)}): the stack reads only the account, region, partition and VPC`);
   }
@@ -135,15 +163,17 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   readonly calls: string[] = [];
 
+  constructor(private readonly vpc: FakeVpc = { enableDnsSupport: true, enableDnsHostnames: true }) {}
+
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
     const { id, outputs } = computedOutputs(args.type, args.name, args.inputs);
+    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, id, outputs });
     return { id, state: { ...args.inputs, ...outputs } };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     this.calls.push(args.token);
-    return lookup(args.token, args.inputs);
+    return lookup(args.token, args.inputs, this.vpc);
   }
 
   /** Recorded resources of one type. */

@@ -1,0 +1,126 @@
+/**
+ * Processor: the Rust Lambda that drains the queue into the table or the topic, its
+ * role, its log group, the event source mapping that feeds it, and the alarms on what it
+ * could not do.
+ */
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { alarm } from "./alarm";
+import { LAMBDA_ENVIRONMENT } from "./contract";
+import * as policies from "./policies";
+import type { Where } from "./stackContext";
+
+/**
+ * The Lambda's timeout. A batch is at most 10 messages (the batchSize setting), each one
+ * DynamoDB PutItem or SNS Publish run concurrently with the SDK's retries: seconds, not
+ * tens of seconds, so 30 s leaves room for a cold start in the VPC.
+ */
+export const LAMBDA_TIMEOUT_SECONDS = 30;
+
+/**
+ * AWS's guidance for a queue that feeds Lambda: a visibility timeout of at least six
+ * times the function's timeout, so a batch being retried by Lambda is not redelivered.
+ */
+export const VISIBILITY_TIMEOUT_SECONDS = 6 * LAMBDA_TIMEOUT_SECONDS;
+
+export interface ProcessorArgs {
+  readonly where: Where;
+  /** The stack's name: the log group's name carries it, so two stacks never share one. */
+  readonly stack: string;
+  readonly lambdaZipPath: string;
+  readonly lambdaMemoryMb: number;
+  readonly batchSize: number;
+  readonly maxConcurrency: number;
+  readonly logRetentionDays: number;
+  readonly notificationIncludesData: boolean;
+  readonly subnetIds: readonly string[];
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  readonly snsEndpointUrl: pulumi.Input<string>;
+  readonly key: aws.kms.Key;
+  readonly queue: aws.sqs.Queue;
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly table: aws.dynamodb.Table;
+  readonly topic: aws.sns.Topic;
+}
+
+export interface Processor {
+  readonly function: aws.lambda.Function;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+}
+
+export function processor(name: string, args: ProcessorArgs, opts: pulumi.ComponentResourceOptions): Processor {
+  const { partition, region, accountId } = args.where;
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-lambda-logs`, {
+    name: `/private-ingest/${args.stack}/lambda`,
+    retentionInDays: args.logRetentionDays,
+    kmsKeyId: args.key.arn,
+  }, opts);
+  const ec2 = `arn:${partition}:ec2:${region}:${accountId}`;
+  const role = new aws.iam.Role(`${name}-lambda-role`, {
+    description: "private-ingest Lambda: PutItem on the table, Publish on the topic, its own logs and ENIs",
+    assumeRolePolicy: JSON.stringify(policies.assumeRolePolicy("lambda.amazonaws.com")),
+  }, opts);
+  const rolePolicy = new aws.iam.RolePolicy(`${name}-lambda-policy`, {
+    role: role.id,
+    policy: pulumi
+      .all([args.table.arn, args.topic.arn, args.key.arn, args.queue.arn, logGroup.arn, args.securityGroup.arn])
+      .apply(([tableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
+        JSON.stringify(policies.lambdaExecutionPolicy({
+          tableArn, topicArn, topicKeyArn: keyArn, queueArn, logGroupArn, securityGroupArn,
+          subnetArns: args.subnetIds.map((id) => `${ec2}:subnet/${id}`),
+          networkInterfacesArn: `${ec2}:network-interface/*`,
+        }))),
+  }, opts);
+  const fn = new aws.lambda.Function(`${name}-processor`, {
+    description: "private-ingest: stores or notifies each queued message (Rust, handle_batch)",
+    runtime: "provided.al2023",
+    architectures: ["arm64"],
+    handler: "bootstrap",
+    code: new pulumi.asset.FileArchive(args.lambdaZipPath),
+    memorySize: args.lambdaMemoryMb,
+    timeout: LAMBDA_TIMEOUT_SECONDS,
+    role: role.arn,
+    environment: {
+      variables: {
+        [LAMBDA_ENVIRONMENT.tableName]: args.table.name,
+        [LAMBDA_ENVIRONMENT.topicArn]: args.topic.arn,
+        [LAMBDA_ENVIRONMENT.notificationIncludesData]: String(args.notificationIncludesData),
+        // The SDK's service-specific endpoint: SNS through this stack's endpoint only.
+        AWS_ENDPOINT_URL_SNS: args.snsEndpointUrl,
+      },
+    },
+    vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [args.securityGroup.id] },
+    loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+  }, { ...opts, dependsOn: [rolePolicy] });
+  new aws.lambda.EventSourceMapping(`${name}-queue-to-processor`, {
+    eventSourceArn: args.queue.arn,
+    functionName: fn.arn,
+    batchSize: args.batchSize,
+    // A failed message is retried alone; the others of its batch are deleted.
+    functionResponseTypes: ["ReportBatchItemFailures"],
+    // However fast the queue fills, at most this many invocations write to the table and
+    // the topic at once.
+    scalingConfig: { maximumConcurrency: args.maxConcurrency },
+  }, opts);
+
+  alarm(`${name}-dead-letters`, {
+    description: "private-ingest: messages reached the dead-letter queue (processing failed maxReceiveCount times)",
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: args.deadLetterQueue.name },
+    statistic: "Maximum",
+    threshold: 0,
+    topicArn: args.topic.arn,
+  }, opts);
+  alarm(`${name}-processor-errors`, {
+    description: "private-ingest: the Lambda failed whole invocations",
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: fn.name },
+    statistic: "Sum",
+    threshold: 0,
+    topicArn: args.topic.arn,
+  }, opts);
+  return { function: fn, logGroup };
+}
