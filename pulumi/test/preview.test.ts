@@ -1,19 +1,25 @@
-//! `npm run preview:offline -- --json`: a reviewer's view of what `pulumi up` would create.
+/**
+ * `npm run preview:offline -- --json`: a reviewer's view of what `pulumi up` would
+ * create, every input whole.
+ */
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { test } from "node:test";
+import type { RecordedResource } from "../tools/recordingMocks";
 
-test("preview:offline --json prints every declared resource as {type, name, inputs}", () => {
-  const out = execFileSync(process.execPath, ["--import", "tsx", "preview-offline.ts", "--json"], {
-    cwd: path.join(__dirname, ".."),
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 120_000,
-  });
-  const resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }> = JSON.parse(out);
-  for (const r of resources) assert.deepEqual(Object.keys(r), ["type", "name", "inputs"]);
+/** The preview of stack `stack` from the settings file `config`, as JSON. */
+export function previewJson(stack: string, config?: string): RecordedResource[] {
+  const out = execFileSync(process.execPath, [
+    "--import", "tsx", "tools/preview-offline.ts", "--json", "--stack", stack, ...(config ? ["--config", config] : []),
+  ], { cwd: path.join(__dirname, ".."), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000, maxBuffer: 64 << 20 });
+  return JSON.parse(out);
+}
+
+test("preview:offline --json prints every declared resource as {type, name, inputs, id, outputs}", () => {
+  const resources = previewJson("offline");
+  for (const r of resources) assert.deepEqual(Object.keys(r), ["type", "name", "inputs", "id", "outputs"]);
   const types = new Set(resources.map((r) => r.type));
   for (const type of [
     "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/securityGroup:SecurityGroup", "aws:apigateway/restApi:RestApi",
@@ -25,4 +31,8 @@ test("preview:offline --json prints every declared resource as {type, name, inpu
   ]) assert.ok(types.has(type), `the preview lists ${type}`);
   const domain = resources.find((r) => r.type === "aws:apigateway/domainName:DomainName")!;
   assert.equal(domain.inputs.domainName, "api.private.example.internal", "from sample-config.json");
+  const model = resources.find((r) => r.type === "aws:apigateway/model:Model")!;
+  assert.ok(!model.inputs.schema.includes("…"), "long inputs are printed whole");
+  const template = resources.find((r) => r.name === "private-ingest-get-message-200-response")!;
+  assert.ok(template.inputs.responseTemplates["application/json"].length > 200, "the 32-level read template, whole");
 });

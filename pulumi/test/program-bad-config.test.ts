@@ -1,13 +1,15 @@
-//! The program as `pulumi up` runs it (index.ts), with a bad config: it must stop before
-//! declaring a single resource, naming every bad key and why.
+/**
+ * The program as `pulumi up` runs it (index.ts), with bad stack settings: it must stop
+ * before declaring a single resource, naming every bad key and why.
+ */
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgramOffline } from "../offlineProgram";
-import { RecordingMocks } from "../recordingMocks";
+import { runProgramOffline } from "../tools/offlineProgram";
+import { RecordingMocks } from "../tools/recordingMocks";
 
-test("a bad config stops the program before any resource exists, with every key and reason", async () => {
+test("bad stack settings stop the program before any resource exists, with every key and reason", async () => {
   const mocks = new RecordingMocks();
   await assert.rejects(
     runProgramOffline({

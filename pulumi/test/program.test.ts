@@ -1,13 +1,16 @@
-//! The program as `pulumi up` runs it (index.ts), with the sample config under mocks: it
-//! declares the one component and exports what a user needs to reach the stack.
+/**
+ * The program as `pulumi up` runs it (index.ts), with the sample settings under mocks:
+ * it looks up only what it needs, declares the one component and exports what a user
+ * needs to reach the stack.
+ */
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgramOffline, type OfflineRun } from "../offlineProgram";
-import { valueOf } from "../recordingMocks";
+import { runProgramOffline, type OfflineRun } from "../tools/offlineProgram";
+import { valueOf } from "../tools/recordingMocks";
 
 const sample = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "sample-config.json"), "utf8"));
 let run: OfflineRun;
@@ -23,18 +26,27 @@ test("the program declares one PrivateIngest component and everything else insid
 });
 
 test("the stack exports the private URL, the curl tests, the queues, table, topic and VPC endpoint", async () => {
-  const exported = Object.keys(run.exports).filter((k) => pulumi.Output.isInstance(run.exports[k])).sort();
+  const exported = Object.entries(run.exports).filter(([, v]) => pulumi.Output.isInstance(v)).map(([k]) => k).sort();
   assert.deepEqual(exported, [
     "curlNotify", "curlStore", "deadLetterQueueUrl", "executeApiVpcEndpointId", "functionName",
     "privateUrl", "queueUrl", "restApiId", "tableName", "topicArn",
   ]);
-  assert.equal(await valueOf(run.exports.privateUrl as pulumi.Output<string>), `https://${sample.customDomainName}/`);
-  assert.equal(await valueOf(run.exports.queueUrl as pulumi.Output<string>),
-    `https://sqs.eu-west-1.amazonaws.com/123456789012/${sample.queueName}`);
+  assert.equal(await valueOf(run.exports.privateUrl), `https://${sample.customDomainName}/`);
+  assert.equal(await valueOf(run.exports.queueUrl), `https://sqs.eu-west-1.amazonaws.com/123456789012/${sample.queueName}`);
 });
 
-test("the settings reach the resources: names and knobs from the config", () => {
+test("the settings reach the resources: names and knobs from the stack settings", () => {
   assert.equal(run.mocks.only("aws:dynamodb/table:Table").inputs.name, sample.tableName);
   assert.equal(run.mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.batchSize, Number(sample.batchSize));
   assert.equal(run.mocks.only("aws:lambda/function:Function").inputs.memorySize, Number(sample.lambdaMemoryMb));
+});
+
+test("only the account, region, partition and VPC are read; anything else would throw", () => {
+  assert.deepEqual([...new Set(run.mocks.calls)].sort(), [
+    "aws:ec2/getVpc:getVpc",
+    "aws:index/getCallerIdentity:getCallerIdentity",
+    "aws:index/getPartition:getPartition",
+    "aws:index/getRegion:getRegion",
+  ]);
+  assert.throws(() => run.mocks.call({ token: "aws:ec2/getSubnets:getSubnets", inputs: {} } as never), /unexpected data-source call/);
 });

@@ -1,19 +1,27 @@
-//! Config validation: every setting of the stack, checked by the shared core through the
-//! Wasm module before anything is declared, with every problem reported at once.
+/**
+ * Stack settings: every setting, typed and checked by the shared core through the Wasm
+ * module before anything is declared, with every problem reported at once.
+ */
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import {
-  DEFAULTS,
-  LAMBDA_ZIP_KEY,
-  loadStack,
-  parseStackSettings,
-  projectConfig,
-  settingProblems,
-  StackConfigError,
-} from "../settings";
+import { stackSettings, type StackSettings } from "../../wasm/pkg-node/private_ingest_wasm";
+import { LAMBDA_ZIP_KEY, loadStack, projectConfig, StackConfigError } from "../settings";
+
+/** Every problem the core finds, `<key>: <reason>` each; empty when deployable. */
+function settingProblems(config: Readonly<Record<string, unknown>>): string[] {
+  const r = stackSettings(config, "dev");
+  return r.ok ? [] : [...r.errors];
+}
+
+/** The typed settings of stack `dev`, or the StackConfigError the program would stop with. */
+function parseStackSettings(config: Readonly<Record<string, unknown>>): StackSettings {
+  const r = stackSettings(config, "dev");
+  if (!r.ok) throw new StackConfigError(r.errors);
+  return r.settings;
+}
 
 const sample: Record<string, unknown> = JSON.parse(
   fs.readFileSync(path.join(__dirname, "..", "sample-config.json"), "utf8"),
@@ -23,6 +31,8 @@ interface ConfigVector {
   readonly name: string;
   readonly config: Record<string, unknown>;
   readonly expected: string[];
+  /** The typed settings of stack `dev`, written by hand, for the deployable vectors. */
+  readonly settings?: Record<string, unknown>;
 }
 const vectors: ConfigVector[] = JSON.parse(
   fs.readFileSync(path.join(__dirname, "..", "..", "fixtures", "stack-configs.json"), "utf8"),
@@ -43,9 +53,15 @@ describe("stack settings", () => {
     assert.deepEqual(settingProblems(sample), []);
   });
 
-  test("every shared stack-config vector gets the core's answer through the Wasm module", () => {
+  test("every shared stack-config vector gets its recorded answer through the Wasm module", () => {
     assert.ok(vectors.length >= 5, "fixtures/stack-configs.json holds the shared vectors");
     for (const v of vectors) assert.deepEqual(settingProblems(v.config), v.expected, v.name);
+  });
+
+  test("every deployable vector's typed settings are the hand-written ones", () => {
+    const deployable = vectors.filter((v) => v.settings !== undefined);
+    assert.ok(deployable.length >= 4);
+    for (const v of deployable) assert.deepEqual(parseStackSettings(v.config), v.settings, v.name);
   });
 
   // One bad value per setting: [key, value, what the reason must say].
@@ -64,10 +80,19 @@ describe("stack settings", () => {
     ["batchSize", "11", "is out of range (1 to 10)"],
     ["lambdaMemoryMb", "lots", "is not a whole number"],
     ["logRetentionDays", "2", "is not a retention CloudWatch Logs accepts"],
+    ["maxConcurrency", "1", "is out of range (2 to 1000)"],
+    ["throttlingRateLimit", "10001", "is out of range (1 to 10000)"],
+    ["throttlingBurstLimit", "5001", "is out of range (1 to 5000)"],
+    ["executionLoggingLevel", "DEBUG", "is not one of OFF, ERROR, INFO"],
+    ["apiAuthorization", "IAM", "is not one of NONE, AWS_IAM"],
+    ["executeApiPrivateDns", "yes", "is not true or false"],
+    ["manageApiGatewayAccount", "1", "is not true or false"],
+    ["notificationIncludesData", "on", "is not true or false"],
   ];
 
   test("the table of bad values covers every setting", () => {
-    assert.deepEqual(badValues.map(([k]) => k).sort(), Object.keys(sample).sort());
+    const typed = Object.keys(parseStackSettings(sample)).filter((k) => k !== "deadLetterQueueName");
+    assert.deepEqual(badValues.map(([k]) => k).sort(), typed.sort());
   });
 
   for (const [key, value, reason] of badValues) {
@@ -121,19 +146,29 @@ describe("stack settings", () => {
     assert.equal(s.maxReceiveCount, 3);
   });
 
-  test("optional settings take the original pattern's defaults", () => {
+  test("optional settings take their documented defaults; names carry the stack's name", () => {
     const required = Object.fromEntries(
       ["vpcId", "routeTableIds", "subnetIds", "customDomainName", "certificateArn", "privateHostedZoneId", "subscriptionEmail"]
         .map((k) => [k, sample[k]]),
     );
     const s = parseStackSettings(required);
-    assert.equal(s.queueName, "MyCustomQueue");
-    assert.equal(s.tableName, "MyCustomTable");
-    assert.equal(s.topicName, "MyCustomTopic");
-    assert.equal(s.maxReceiveCount, DEFAULTS.maxReceiveCount);
-    assert.equal(s.batchSize, DEFAULTS.batchSize);
-    assert.equal(s.lambdaMemoryMb, DEFAULTS.lambdaMemoryMb);
-    assert.equal(s.logRetentionDays, DEFAULTS.logRetentionDays);
+    // The values pulumi/README.md documents, written out here rather than read from the code.
+    assert.equal(s.queueName, "private-ingest-dev");
+    assert.equal(s.deadLetterQueueName, "private-ingest-dev-dlq");
+    assert.equal(s.tableName, "private-ingest-dev");
+    assert.equal(s.topicName, "private-ingest-dev");
+    assert.equal(s.maxReceiveCount, 5);
+    assert.equal(s.batchSize, 10);
+    assert.equal(s.lambdaMemoryMb, 256);
+    assert.equal(s.logRetentionDays, 30);
+    assert.equal(s.maxConcurrency, 5);
+    assert.equal(s.throttlingRateLimit, 100);
+    assert.equal(s.throttlingBurstLimit, 200);
+    assert.equal(s.executionLoggingLevel, "ERROR");
+    assert.equal(s.apiAuthorization, "NONE");
+    assert.equal(s.executeApiPrivateDns, false);
+    assert.equal(s.manageApiGatewayAccount, false);
+    assert.equal(s.notificationIncludesData, false);
   });
 });
 
@@ -157,22 +192,22 @@ describe("reading Pulumi's config", () => {
   const everything = (p: string) => p === zip || p === "/repo/web/dist/index.html";
 
   test("the Lambda zip defaults to make package's output", () => {
-    const loaded = loadStack(sample, { repoRoot, exists: everything, dryRun: false });
+    const loaded = loadStack(sample, "dev", { repoRoot, exists: everything, dryRun: false });
     assert.equal(loaded.artifacts.lambdaZipPath, zip);
     assert.equal(loaded.artifacts.webDistDir, "/repo/web/dist");
     assert.deepEqual(loaded.warnings, []);
   });
 
   test(`${LAMBDA_ZIP_KEY} points at another zip, relative to the repository, and is not a core setting`, () => {
-    const loaded = loadStack({ ...sample, [LAMBDA_ZIP_KEY]: "build/fn.zip" }, {
-      repoRoot, exists: (p) => p === "/repo/build/fn.zip" || p === "/repo/web/dist/index.html", dryRun: false,
+    const loaded = loadStack({ ...sample, [LAMBDA_ZIP_KEY]: "build/fn.zip" }, "dev", {
+      repoRoot, exists: (p: string) => p === "/repo/build/fn.zip" || p === "/repo/web/dist/index.html", dryRun: false,
     });
     assert.equal(loaded.artifacts.lambdaZipPath, "/repo/build/fn.zip");
   });
 
   test("pulumi up without the Lambda zip stops, together with the config's own problems", () => {
     assert.throws(
-      () => loadStack({ ...sample, vpcId: "nope" }, { repoRoot, exists: () => false, dryRun: false }),
+      () => loadStack({ ...sample, vpcId: "nope" }, "dev", { repoRoot, exists: () => false, dryRun: false }),
       (e: unknown) => {
         assert.ok(e instanceof StackConfigError);
         assert.equal(e.problems.length, 2);
@@ -184,7 +219,7 @@ describe("reading Pulumi's config", () => {
   });
 
   test("a preview without the Lambda zip or the page only warns", () => {
-    const loaded = loadStack(sample, { repoRoot, exists: () => false, dryRun: true });
+    const loaded = loadStack(sample, "dev", { repoRoot, exists: () => false, dryRun: true });
     assert.equal(loaded.warnings.length, 2);
     assert.match(loaded.warnings[0], /^lambdaZip: .*make package/);
     assert.match(loaded.warnings[1], /make web/);
