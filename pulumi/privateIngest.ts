@@ -58,6 +58,8 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
   public readonly functionName: pulumi.Output<string>;
   /** The API deployment's trigger: a hash of every input of every API part. */
   public readonly apiFingerprint: pulumi.Output<string>;
+  /** What `apiFingerprint` hashes. */
+  public readonly apiFingerprintDefinition: pulumi.Output<readonly unknown[]>;
 
   constructor(name: string, args: PrivateIngestArgs, opts?: pulumi.ComponentResourceOptions) {
     super("private-ingest:stack:PrivateIngest", name, {}, opts);
@@ -110,6 +112,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     this.restApiId = api.api.id;
     this.functionName = fn.function.name;
     this.apiFingerprint = api.fingerprint;
+    this.apiFingerprintDefinition = api.definition;
     this.registerOutputs({
       privateUrl: this.privateUrl, curlStore: this.curlStore, curlNotify: this.curlNotify,
       queueUrl: this.queueUrl, deadLetterQueueUrl: this.deadLetterQueueUrl, tableName: this.tableName,

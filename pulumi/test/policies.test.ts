@@ -1,5 +1,7 @@
-//! The policy builders, read as rules: only the VPC endpoint may call the API, every
-//! role may do one job on named resources, TLS only, and the key serves this account.
+/**
+ * The policy builders, read as rules: only the VPC endpoint may call the API, every
+ * role may do one job on named resources, TLS only, and the key serves this account.
+ */
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -126,6 +128,20 @@ describe("the key, the topic, the queue and the bucket", () => {
       assert.ok(s.Condition, `${s.Sid} is scoped to this account by a condition`);
       assert.ok(JSON.stringify(s.Condition).includes("123456789012"), s.Sid);
     }
+  });
+
+  test("row 13: the alarms use the key by SNS's documented statement, only this account's alarms", () => {
+    const alarms = key.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublishToTheTopic")!;
+    assert.deepEqual(alarms.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+    assert.deepEqual(alarms.Condition, {
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" },
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+    });
+  });
+
+  test("row 12: API Gateway's logging role is never given what it cannot use (DescribeLogGroups needs *)", () => {
+    const actions = p.apiGatewayLoggingPolicy("aws", "eu-west-1", "123456789012").Statement.flatMap((s) => p.actionsOf(s));
+    assert.ok(!actions.includes("logs:DescribeLogGroups"), actions.join(", "));
   });
 
   test("only this account's CloudWatch alarms may publish to the topic, over TLS", () => {
