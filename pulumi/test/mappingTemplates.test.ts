@@ -187,6 +187,7 @@ describe("GET /messages/{id} from DynamoDB", () => {
     ["AccessDeniedException", undefined, "The record could not be read."],
     ["ResourceNotFoundException", undefined, "The record could not be read."],
     ["ValidationException", undefined, "The record could not be read."],
+    ["InternalServerError", undefined, "The record could not be read."],
   ] as const) {
     test(`DynamoDB's 4xx ${type} is ${status ?? "the 502"} with the contract's body, never a 404`, () => {
       const json = { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: "x" };
