@@ -21,7 +21,7 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use private_ingest_lambda::{Clock, Deps, RandomSource};
+use private_ingest_handler::{Clock, Deps, RandomSource};
 use tokio::sync::watch;
 
 pub use config::Config;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use private_ingest_core::Notification;
-use private_ingest_lambda::{Clock, Notifier, NotifyError};
+use private_ingest_handler::{Clock, Notifier, NotifyError};
 use rusqlite::params;
 use serde_json::Value;
 

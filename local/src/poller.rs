@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use private_ingest_lambda::{handle_batch, Clock, Deps, Notifier, RecordStore};
+use private_ingest_handler::{handle_batch, Clock, Deps, Notifier, RecordStore};
 use tokio::sync::watch;
 
 use crate::queue::{Queue, ReceivedMessage};

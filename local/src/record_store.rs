@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use private_ingest_core::Record;
-use private_ingest_lambda::{Clock, PutOutcome, RecordStore, StoreError};
+use private_ingest_handler::{Clock, PutOutcome, RecordStore, StoreError};
 use rusqlite::{params, OptionalExtension};
 
 use crate::db::{ReadError, Reads, Writer};

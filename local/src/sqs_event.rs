@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
-use private_ingest_lambda::envelope::SENT_TIMESTAMP_ATTRIBUTE;
+use private_ingest_handler::envelope::SENT_TIMESTAMP_ATTRIBUTE;
 
 use crate::queue::ReceivedMessage;
 
@@ -62,7 +62,7 @@ fn string_attribute(value: &str) -> SqsMessageAttribute {
 mod tests {
     use super::*;
     use crate::queue::Attributes;
-    use private_ingest_lambda::envelope::envelope_of;
+    use private_ingest_handler::envelope::envelope_of;
     use serde_json::json;
 
     fn received() -> ReceivedMessage {

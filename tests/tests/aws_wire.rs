@@ -10,8 +10,8 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_sdk_dynamodb::types::AttributeValue;
 use private_ingest_core::limits::MAX_BODY_BYTES;
 use private_ingest_core::{plan, Action, Envelope, RandomValue, Record};
-use private_ingest_lambda::dynamodb::item_to_record;
-use private_ingest_lambda::{handle_batch, Deps, DynamoDbStore, SnsNotifier};
+use private_ingest_handler::dynamodb::item_to_record;
+use private_ingest_handler::{handle_batch, Deps, DynamoDbStore, SnsNotifier};
 use private_ingest_tests::aws_resources::{
     create_record_table, get_item, scan_items, Delivered, TopicTap,
 };

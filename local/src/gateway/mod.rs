@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use axum::routing::{get, post};
 use axum::Router;
-use private_ingest_lambda::Clock;
+use private_ingest_handler::Clock;
 
 use crate::db::Writer;
 use crate::notifier::SqliteNotifier;

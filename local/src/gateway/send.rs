@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use private_ingest_core::limits::MAX_BODY_BYTES;
 use private_ingest_core::parse_message;
-use private_ingest_lambda::envelope::{REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
+use private_ingest_handler::envelope::{REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
 
 use super::response::{self, ApiError};
 use super::AppState;

@@ -3,7 +3,7 @@
 //! `AWS_ENDPOINT_URL` and the other variables Lambda would set; the test reads back its
 //! responses, its logs, the stored items and the published notifications.
 //!
-//! It lives in `lambda/` (not `tests/`) so that cargo builds the binary first and hands
+//! It lives in `handler/` (not `tests/`) so that cargo builds the binary first and hands
 //! its path over as `CARGO_BIN_EXE_bootstrap`. `BOOTSTRAP_BIN` runs the same tests on
 //! another build of it, e.g. `BOOTSTRAP_BIN=target/release/bootstrap` to time its init.
 

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use private_ingest_lambda::{handle_batch, sdk, Deps, DynamoDbStore, Settings, SnsNotifier};
+use private_ingest_handler::{handle_batch, sdk, Deps, DynamoDbStore, Settings, SnsNotifier};
 use tracing_subscriber::EnvFilter;
 
 /// Records of one batch processed at once. The event source mapping's default batch

@@ -12,8 +12,8 @@ use aws_sdk_dynamodb::config::Credentials;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
-use private_ingest_lambda::sdk::{self, MAX_ATTEMPTS};
-use private_ingest_lambda::{
+use private_ingest_handler::sdk::{self, MAX_ATTEMPTS};
+use private_ingest_handler::{
     handle_batch, Deps, DynamoDbStore, MemoryNotifier, MemoryStore, SnsNotifier,
 };
 use serde_json::json;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use private_ingest_lambda::memory::{MemoryNotifier, MemoryStore};
-use private_ingest_lambda::{handle_batch, Deps};
+use private_ingest_handler::memory::{MemoryNotifier, MemoryStore};
+use private_ingest_handler::{handle_batch, Deps};
 
 const BATCH: usize = 10;
 const CALL: Duration = Duration::from_millis(20);

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use private_ingest_lambda::memory::{MemoryNotifier, MemoryStore};
-use private_ingest_lambda::{handle_batch, Deps};
+use private_ingest_handler::memory::{MemoryNotifier, MemoryStore};
+use private_ingest_handler::{handle_batch, Deps};
 use serde_json::{json, Value};
 
 const STORE_BODY: &str = r#"{"Insert":"DynamoDB","data":{"k":"v"}}"#;
