@@ -7,7 +7,7 @@ mod bodies;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use private_ingest_core::{plan, RandomValue};
+use private_ingest_core::{plan, NotificationContent, RandomValue};
 
 fn bench_plan(c: &mut Criterion) {
     let envelope = bodies::envelope();
@@ -22,6 +22,8 @@ fn bench_plan(c: &mut Criterion) {
                     &envelope,
                     random,
                     bodies::NOW_MS,
+                    // The costlier way: notifications quote the caller's data.
+                    NotificationContent::WithCallerData,
                 )
             })
         });

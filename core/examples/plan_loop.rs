@@ -8,7 +8,7 @@ mod bodies;
 
 use std::hint::black_box;
 
-use private_ingest_core::{plan, RandomValue};
+use private_ingest_core::{plan, NotificationContent, RandomValue};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,6 +28,8 @@ fn main() {
                 &envelope,
                 random,
                 bodies::NOW_MS,
+                // The costlier way: notifications quote the caller's data.
+                NotificationContent::WithCallerData,
             )
             .is_ok(),
         );

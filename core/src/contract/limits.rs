@@ -1,4 +1,4 @@
-//! Limits of the request contract, each tied to the service limit behind it.
+//! Limits of the contract, each tied to the service limit behind it.
 
 /// Largest request body accepted: 256 KiB, the SQS message size limit. A body that
 /// passes this check always fits on the queue, and the record built from it always fits

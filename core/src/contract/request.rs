@@ -1,5 +1,5 @@
-//! The request fields, defined once. The parser ([`crate::message`]) and the JSON Schema
-//! export ([`crate::schema`]) both read this table, so they cannot drift apart.
+//! The request body's fields, defined once. The parser ([`crate::message`]) and the JSON
+//! Schema export ([`crate::schema`]) both read this table, so they cannot drift apart.
 
 /// The JSON type a field must have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,10 @@ pub struct FieldSpec {
 pub const INSERT: &str = "Insert";
 /// Name of the optional payload field.
 pub const DATA: &str = "data";
+
+/// The `Insert` value that routes a message to the store (exactly, case-sensitive), as in
+/// the original pattern; any other value routes it to a notification.
+pub const STORE_INSERT_VALUE: &str = "DynamoDB";
 
 /// Every top-level field the request body may have; anything else is rejected.
 pub const REQUEST_FIELDS: &[FieldSpec] = &[
