@@ -1,6 +1,7 @@
 //! The real `private-ingest-local` binary for end-to-end tests: started on a free
 //! 127.0.0.1 port (`--listen 127.0.0.1:0`; the URL is read from the one line it prints)
-//! with the caller's data dir, stopped on drop, and an HTTP client for its API.
+//! with a data dir ([`TempDataDir`], or the caller's for a restart), stopped on drop, and
+//! an HTTP client for its API.
 //!
 //! The binary is the one cargo builds next to this test executable, so it follows
 //! `CARGO_TARGET_DIR`, `--target-dir` and the profile. `cargo test --workspace` builds it
@@ -65,6 +66,37 @@ fn source_changed_after(binary: &Path, built: SystemTime) -> Option<PathBuf> {
         })
 }
 
+/// A data dir in a fresh temp folder, removed (database and all) when dropped.
+#[derive(Debug)]
+pub struct TempDataDir {
+    _root: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl TempDataDir {
+    pub fn new() -> Self {
+        let root = tempfile::tempdir().expect("a temp folder for the data dir");
+        // A folder the stack creates itself, as it would on a first start.
+        let path = root.path().join("data");
+        Self { _root: root, path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The stack's SQLite database in this data dir.
+    pub fn database(&self) -> PathBuf {
+        self.path.join(private_ingest_local::db::FILE_NAME)
+    }
+}
+
+impl Default for TempDataDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One running `private-ingest-local`; killed on drop.
 #[derive(Debug)]
 pub struct LocalStack {
@@ -74,6 +106,14 @@ pub struct LocalStack {
 }
 
 impl LocalStack {
+    /// Starts the binary with a fresh [`TempDataDir`] (returned: keep it alive while the
+    /// stack runs) and extra `args`.
+    pub fn start_fresh(args: &[&str]) -> (Self, TempDataDir) {
+        let data = TempDataDir::new();
+        let stack = Self::start(data.path(), args);
+        (stack, data)
+    }
+
     /// Starts the binary on a free port with `data_dir` and extra `args`, and waits for
     /// the line with its URL.
     pub fn start(data_dir: &Path, args: &[&str]) -> Self {
