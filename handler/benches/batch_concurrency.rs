@@ -3,37 +3,35 @@
 //! call's time (goal: under 1.5; a serial handler, like the original Python one, is 10).
 //! Side by side: the same batch with concurrency 1, the serial peer.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use private_ingest_handler::memory::{MemoryNotifier, MemoryStore};
-use private_ingest_handler::{handle_batch, Deps};
+use aws_lambda_events::event::sqs::SqsEvent;
+use private_ingest_core::{NotificationContent, RandomValue};
+use private_ingest_handler::{
+    fixed_clock, fixed_random, handle_batch, Deps, MemoryNotifier, MemoryStore,
+};
+use private_ingest_testkit::sqs::{event, record};
 
 const BATCH: usize = 10;
 const CALL: Duration = Duration::from_millis(20);
 const ROUNDS: usize = 20;
 
 fn batch(round: usize) -> SqsEvent {
-    let mut event = SqsEvent::default();
-    event.records = (0..BATCH)
-        .map(|i| {
-            let mut m = SqsMessage::default();
-            m.message_id = Some(format!("bench-{round}-{i}"));
-            m.body = Some(r#"{"Insert":"DynamoDB"}"#.into());
-            m
-        })
-        .collect();
-    event
+    event(
+        (0..BATCH)
+            .map(|i| record(&format!("bench-{round}-{i}"), r#"{"Insert":"DynamoDB"}"#))
+            .collect(),
+    )
 }
 
 async fn median_batch_ms(concurrency: usize) -> (f64, usize) {
     let deps = Deps {
         store: MemoryStore::new().with_delay(CALL),
         notifier: MemoryNotifier::new(),
-        clock: Arc::new(|| 1_700_000_000_000),
-        random: Arc::new(|| 42),
+        clock: fixed_clock(1_700_000_000_000),
+        random: fixed_random(RandomValue::new(42).expect("in range")),
         concurrency,
+        notification_content: NotificationContent::IdsOnly,
     };
     let mut times = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {

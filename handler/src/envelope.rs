@@ -1,14 +1,11 @@
 //! What the queue says about a message besides its body: the SQS record's id, its
-//! `SentTimestamp` attribute and the `requestId` / `sourceVpce` message attributes that
-//! the API's SQS integration sets, as the core's [`Envelope`].
+//! `SentTimestamp` attribute and the message attributes the API's SQS integration sets
+//! (named in the core's contract), as the core's [`Envelope`].
 
 use aws_lambda_events::event::sqs::SqsMessage;
+use private_ingest_core::contract::{REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
 use private_ingest_core::Envelope;
 
-/// Message attribute carrying the API Gateway request id.
-pub const REQUEST_ID_ATTRIBUTE: &str = "requestId";
-/// Message attribute carrying the VPC endpoint the request came through.
-pub const SOURCE_VPCE_ATTRIBUTE: &str = "sourceVpce";
 /// SQS system attribute: when the queue received the message, epoch milliseconds.
 pub const SENT_TIMESTAMP_ATTRIBUTE: &str = "SentTimestamp";
 

@@ -7,30 +7,31 @@
 //! redelivers those (then moves them to the DLQ after `maxReceiveCount`).
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Instant;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::stream::{self, StreamExt};
-use private_ingest_core::{plan, Action, RandomValue, RecordError};
+use private_ingest_core::{
+    plan, Action, NotificationContent, NotificationKind, RecordError, Route,
+};
 use tracing::Instrument;
 
+use crate::clock::Clock;
 use crate::envelope::envelope_of;
-use crate::ports::{Notifier, NotifyError, PutOutcome, RecordStore, StoreError};
-
-/// Clock in epoch milliseconds.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-/// Source of random values in 1..=100.
-pub type RandomSource = Arc<dyn Fn() -> u8 + Send + Sync>;
+use crate::notify::{Notifier, NotifyError};
+use crate::random::RandomSource;
+use crate::store::{PutIfAbsent, RecordStore, StoreError};
 
 /// What the handler needs: the two ports, a clock and a random source (injected so
-/// tests are deterministic), and how many records of a batch run at once.
+/// tests are deterministic), how many records of a batch run at once, and how much of
+/// the caller's content a notification may carry.
 pub struct Deps<S, N> {
     pub store: S,
     pub notifier: N,
     pub clock: Clock,
     pub random: RandomSource,
     pub concurrency: usize,
+    pub notification_content: NotificationContent,
 }
 
 impl<S: fmt::Debug, N: fmt::Debug> fmt::Debug for Deps<S, N> {
@@ -39,6 +40,7 @@ impl<S: fmt::Debug, N: fmt::Debug> fmt::Debug for Deps<S, N> {
             .field("store", &self.store)
             .field("notifier", &self.notifier)
             .field("concurrency", &self.concurrency)
+            .field("notification_content", &self.notification_content)
             .finish_non_exhaustive()
     }
 }
@@ -50,11 +52,11 @@ pub enum BatchError {
     MissingMessageId { index: usize },
 }
 
-/// Why one message failed; the queue redelivers it. A rejected body is not here: it is a
-/// success once its alert is published.
+/// Why one message failed; the queue redelivers it. A rejected body is not here: it is
+/// done once its alert is published.
 #[derive(Debug, thiserror::Error)]
 pub enum ItemError {
-    /// The clock or random source gave a value out of its domain (a bug, not the message's fault).
+    /// The clock gave a time out of its domain (a bug, not the message's fault).
     #[error("could not plan the message: {0}")]
     Plan(#[from] RecordError),
     #[error(transparent)]
@@ -63,21 +65,31 @@ pub enum ItemError {
     Notify(#[from] NotifyError),
 }
 
-/// What became of a message that did not fail.
+/// What became of a message: the `outcome` of its log line (and, with metrics, the
+/// metric it counts toward: `Stored`, `AlreadyStored`, `Notified`, `Rejected`,
+/// `ItemFailures`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    Inserted,
+    /// The store route's record was written.
+    Stored,
     /// A redelivery of a stored message: nothing written, and that is a success.
-    AlreadyExists,
-    Published,
+    AlreadyStored,
+    /// The notify route's notification was published.
+    Notified,
+    /// The body was invalid and the alert about it was published.
+    Rejected,
+    /// The side effect failed; the queue redelivers the message.
+    Failed,
 }
 
 impl Outcome {
     pub const fn as_str(self) -> &'static str {
         match self {
-            Outcome::Inserted => "inserted",
-            Outcome::AlreadyExists => "already_exists",
-            Outcome::Published => "published",
+            Outcome::Stored => "stored",
+            Outcome::AlreadyStored => "already_stored",
+            Outcome::Notified => "notified",
+            Outcome::Rejected => "rejected",
+            Outcome::Failed => "failed",
         }
     }
 }
@@ -125,13 +137,15 @@ async fn process_logged<S: RecordStore, N: Notifier>(
         let started = Instant::now();
         let (route, result) = process(deps, id, message).await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // No `route` field for a rejected body: it never got one.
+        let route = route.map(Route::as_str);
         match &result {
             Ok(outcome) => tracing::info!(
                 message_id = %id, route, outcome = outcome.as_str(), duration_ms,
                 "message processed"
             ),
             Err(error) => tracing::error!(
-                message_id = %id, route, outcome = "failed", duration_ms, %error,
+                message_id = %id, route, outcome = Outcome::Failed.as_str(), duration_ms, %error,
                 "message failed; the queue will redeliver it"
             ),
         }
@@ -141,35 +155,45 @@ async fn process_logged<S: RecordStore, N: Notifier>(
     .await
 }
 
-/// Plan, then the one side effect. Returns the route label (`unplanned` when planning
-/// itself failed) with the result.
+/// Plan, then the one side effect. Returns the message's route (none for a rejected body,
+/// or when planning itself failed) with the result.
 async fn process<S: RecordStore, N: Notifier>(
     deps: &Deps<S, N>,
     id: &str,
     message: &SqsMessage,
-) -> (&'static str, Result<Outcome, ItemError>) {
+) -> (Option<Route>, Result<Outcome, ItemError>) {
     let envelope = envelope_of(id, message);
     // A record without a body is a body that fails validation: it gets a "rejected" alert.
     let body = message.body.as_deref().unwrap_or_default().as_bytes();
-    let planned = RandomValue::new((deps.random)())
-        .and_then(|random| plan(body, &envelope, random, (deps.clock)()));
+    let planned = plan(
+        body,
+        &envelope,
+        (deps.random)(),
+        (deps.clock)(),
+        deps.notification_content,
+    );
     let action = match planned {
         Ok(action) => action,
-        Err(error) => return ("unplanned", Err(error.into())),
+        Err(error) => return (None, Err(error.into())),
     };
-    let route = action.label();
+    let route = action.route();
     let result = match action {
         Action::Store(record) => match deps.store.put_if_absent(&record).await {
-            Ok(PutOutcome::Inserted) => Ok(Outcome::Inserted),
-            Ok(PutOutcome::AlreadyExists) => Ok(Outcome::AlreadyExists),
+            Ok(PutIfAbsent::Stored) => Ok(Outcome::Stored),
+            Ok(PutIfAbsent::AlreadyStored) => Ok(Outcome::AlreadyStored),
             Err(error) => Err(error.into()),
         },
-        Action::Notify(notification) => deps
-            .notifier
-            .publish(&notification)
-            .await
-            .map(|()| Outcome::Published)
-            .map_err(ItemError::from),
+        Action::Notify(notification) => {
+            let done = match notification.kind {
+                NotificationKind::Notify => Outcome::Notified,
+                NotificationKind::Rejected => Outcome::Rejected,
+            };
+            deps.notifier
+                .publish(&notification)
+                .await
+                .map(|()| done)
+                .map_err(ItemError::from)
+        }
     };
     (route, result)
 }

@@ -1,30 +1,35 @@
-//! The Lambda's library: [`handle_batch`] over two ports, [`RecordStore`] and
-//! [`Notifier`], with DynamoDB and SNS adapters (feature `aws`) and in-memory adapters
-//! for tests. The `bootstrap` binary only wires these together.
+//! The batch handler: [`handle_batch`] over two ports, [`RecordStore`] (the store route)
+//! and [`Notifier`] (the notify route and the alerts about rejected bodies), each with
+//! its adapters filed under it: DynamoDB and SNS (feature `aws`), and in-memory ones for
+//! tests. The Lambda's `bootstrap` binary and the local stack's poller both run it.
 //!
-//! Reading order: [`ports`] -> [`envelope`] (what the queue says about a message) ->
-//! [`handler`] -> the adapters: [`memory`], and with feature `aws` `dynamodb` and `sns`
-//! -> [`settings`] and `sdk` (what the binary reads and loads at init).
+//! Reading order: [`envelope`] (what the queue says about a message) -> [`handler`] ->
+//! the ports and their adapters: [`store`] and [`notify`] -> what the handler is given:
+//! [`clock`], [`random`], and for the Lambda [`environment`] and `sdk` (read and loaded
+//! once, at init).
 
+pub mod clock;
 pub mod envelope;
+pub mod environment;
 pub mod handler;
-pub mod memory;
-pub mod ports;
-pub mod settings;
-
-#[cfg(feature = "aws")]
-pub mod dynamodb;
+mod memory_faults;
+pub mod notify;
+mod port_error;
+pub mod random;
 #[cfg(feature = "aws")]
 pub mod sdk;
-#[cfg(feature = "aws")]
-pub mod sns;
+pub mod store;
 
-pub use handler::{handle_batch, BatchError, Clock, Deps, ItemError, Outcome, RandomSource};
-pub use memory::{MemoryNotifier, MemoryStore};
-pub use ports::{Notifier, NotifyError, PutOutcome, RecordStore, StoreError};
-pub use settings::{MissingSettings, Settings};
+pub use clock::{fixed_clock, system_clock, Clock};
+pub use environment::{EnvironmentError, FunctionEnvironment};
+pub use handler::{handle_batch, BatchError, Deps, ItemError, Outcome};
+pub use notify::memory::MemoryNotifier;
+pub use notify::{Notifier, NotifyError};
+pub use random::{fixed_random, system_random, RandomSource};
+pub use store::memory::MemoryStore;
+pub use store::{PutIfAbsent, RecordStore, StoreError};
 
 #[cfg(feature = "aws")]
-pub use dynamodb::DynamoDbStore;
+pub use notify::sns::SnsNotifier;
 #[cfg(feature = "aws")]
-pub use sns::SnsNotifier;
+pub use store::dynamodb::DynamoDbStore;

@@ -7,42 +7,25 @@
 //! its path over as `CARGO_BIN_EXE_bootstrap`. `BOOTSTRAP_BIN` runs the same tests on
 //! another build of it, e.g. `BOOTSTRAP_BIN=target/release/bootstrap` to time its init.
 
-// The moto server and the AWS resource helpers are shared with tests/tests/aws_wire.rs
-// (not every helper is used here).
-#[allow(dead_code)]
-#[path = "../../tests/src/aws_resources.rs"]
-mod aws_resources;
-#[allow(dead_code)]
-#[path = "../../tests/src/moto.rs"]
-mod moto;
-mod runtime_api;
-
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use private_ingest_handler::environment::{TABLE_NAME_VAR, TOPIC_ARN_VAR};
+use private_ingest_testkit::aws_resources::{create_record_table, scan_items, TopicTap};
+use private_ingest_testkit::fixtures::{
+    MISSING_ID_EVENT, MIXED_EVENT, MIXED_STORE_IDS, STORE_EVENT, STORE_ID,
+};
+use private_ingest_testkit::moto::MotoServer;
+use private_ingest_testkit::runtime_api::{Posted, RuntimeApi};
 use serde_json::{json, Value};
-
-use aws_resources::{create_record_table, scan_items, TopicTap};
-use moto::MotoServer;
-use runtime_api::{Posted, RuntimeApi};
 
 const TABLE: &str = "private-ingest-records";
 const TOPIC: &str = "private-ingest-notifications";
 /// A debug build on a loaded machine; the first event also pays for the first TLS-free
 /// connection to moto. Far above what a healthy run takes (well under a second).
 const WAIT: Duration = Duration::from_secs(30);
-
-const STORE_EVENT: &str = include_str!("../../tests/fixtures/sqs/store-message.json");
-const MIXED_EVENT: &str = include_str!("../../tests/fixtures/sqs/mixed-batch.json");
-const MISSING_ID_EVENT: &str = include_str!("../../tests/fixtures/sqs/missing-message-id.json");
-const STORE_ID: &str = "059f36b4-87a3-44ab-83d2-661975830a7d";
-/// The store-route ids in mixed-batch.json, in batch order.
-const MIXED_STORE_IDS: [&str; 2] = [
-    "2e1424d4-f796-459a-8184-9c92662be6da",
-    "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
-];
 
 /// The running binary; killed and reaped when dropped. Its stdout and stderr go to a file.
 struct Bootstrap {
@@ -110,7 +93,7 @@ impl Drop for Bootstrap {
     }
 }
 
-/// moto with the table and the topic, and the settings that point the binary at them.
+/// moto with the table and the topic, and the environment that points the binary at them.
 async fn aws_side() -> (MotoServer, aws_config::SdkConfig, TopicTap) {
     let moto = MotoServer::start();
     let config = moto.sdk_config().await;
@@ -119,10 +102,10 @@ async fn aws_side() -> (MotoServer, aws_config::SdkConfig, TopicTap) {
     (moto, config, tap)
 }
 
-fn settings(moto: &MotoServer, table: &str, topic_arn: &str) -> Vec<(&'static str, String)> {
+fn environment(moto: &MotoServer, table: &str, topic_arn: &str) -> Vec<(&'static str, String)> {
     let mut env = moto.child_env();
-    env.push(("TABLE_NAME", table.into()));
-    env.push(("TOPIC_ARN", topic_arn.into()));
+    env.push((TABLE_NAME_VAR, table.into()));
+    env.push((TOPIC_ARN_VAR, topic_arn.into()));
     env
 }
 
@@ -144,7 +127,7 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
     // GIVEN moto with the table and topic, and the binary polling our Runtime API
     let (moto, config, tap) = aws_side().await;
     let mut api = RuntimeApi::start().await;
-    let bootstrap = Bootstrap::spawn(&api, &settings(&moto, TABLE, &tap.topic_arn));
+    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
 
     // WHEN Lambda hands it a mixed batch
     api.invoke("inv-1", MIXED_EVENT);
@@ -183,12 +166,21 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
     }
     assert_eq!(scan_items(&config, TABLE).await.len(), 3);
 
-    // AND the log has one JSON line per processed message: id, route, outcome, duration
+    // AND the log has one JSON line per processed message: id, route (none for a rejected
+    // body), outcome, duration
     let outcomes = bootstrap.outcomes();
     assert_eq!(outcomes.len(), 5 + 2, "{}", bootstrap.output());
     assert!(outcomes.iter().all(|l| l["duration_ms"].is_u64()
         && l["message_id"].is_string()
-        && l["route"].is_string()));
+        && (l["route"].is_string() || l["outcome"] == "rejected")));
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|l| l["outcome"] == "rejected")
+            .count(),
+        2,
+        "the two invalid bodies of the mixed batch"
+    );
     let for_store_id: Vec<_> = outcomes
         .iter()
         .filter(|l| l["message_id"] == STORE_ID)
@@ -196,7 +188,7 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
         .collect();
     assert_eq!(
         for_store_id,
-        [("store", "inserted"), ("store", "already_exists")]
+        [("store", "stored"), ("store", "already_stored")]
     );
 }
 
@@ -205,7 +197,7 @@ async fn bootstrap_reports_store_failures_as_batch_item_failures() {
     // GIVEN the binary pointed at a table that does not exist
     let (moto, config, tap) = aws_side().await;
     let mut api = RuntimeApi::start().await;
-    let bootstrap = Bootstrap::spawn(&api, &settings(&moto, "no-such-table", &tap.topic_arn));
+    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, "no-such-table", &tap.topic_arn));
 
     api.invoke("inv-1", MIXED_EVENT);
     let response = response_to(&mut api, &bootstrap, "inv-1").await;
@@ -233,7 +225,7 @@ async fn bootstrap_reports_store_failures_as_batch_item_failures() {
 }
 
 #[tokio::test]
-async fn bootstrap_fails_at_init_naming_the_missing_settings() {
+async fn bootstrap_fails_at_init_naming_the_missing_environment() {
     let api = RuntimeApi::start().await;
     let mut bootstrap = Bootstrap::spawn(&api, &[]);
 
@@ -249,7 +241,7 @@ async fn bootstrap_fails_at_init_naming_the_missing_settings() {
     assert!(!status.success());
     let output = bootstrap.output();
     assert!(
-        output.contains("TABLE_NAME") && output.contains("TOPIC_ARN"),
+        output.contains(TABLE_NAME_VAR) && output.contains(TOPIC_ARN_VAR),
         "{output}"
     );
     assert!(api.first_next_at().is_none(), "it must not poll for events");

@@ -12,11 +12,13 @@ use aws_sdk_dynamodb::config::Credentials;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
+use private_ingest_core::{NotificationContent, RandomValue};
 use private_ingest_handler::sdk::{self, MAX_ATTEMPTS};
 use private_ingest_handler::{
-    handle_batch, Deps, DynamoDbStore, MemoryNotifier, MemoryStore, SnsNotifier,
+    fixed_clock, fixed_random, handle_batch, Deps, DynamoDbStore, MemoryNotifier, MemoryStore,
+    SnsNotifier,
 };
-use serde_json::json;
+use private_ingest_testkit::sqs::{event, failed_ids as failed, record};
 use tokio::task::JoinHandle;
 
 /// One canned HTTP response.
@@ -108,23 +110,17 @@ impl Drop for ScriptedEndpoint {
 }
 
 fn one_message(body: &str) -> SqsEvent {
-    serde_json::from_value(json!({"Records": [{
-        "messageId": "m-1",
-        "body": body,
-        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
-        "messageAttributes": {},
-        "eventSource": "aws:sqs"
-    }]}))
-    .unwrap()
+    event(vec![record("m-1", body)])
 }
 
 fn deps<S, N>(store: S, notifier: N) -> Deps<S, N> {
     Deps {
         store,
         notifier,
-        clock: Arc::new(|| 1_700_000_000_000),
-        random: Arc::new(|| 42),
+        clock: fixed_clock(1_700_000_000_000),
+        random: fixed_random(RandomValue::new(42).unwrap()),
         concurrency: 1,
+        notification_content: NotificationContent::IdsOnly,
     }
 }
 
@@ -134,14 +130,6 @@ async fn store_through(endpoint: &ScriptedEndpoint) -> SqsBatchResponse {
     handle_batch(&deps, one_message(r#"{"Insert":"DynamoDB"}"#))
         .await
         .unwrap()
-}
-
-fn failed(response: &SqsBatchResponse) -> Vec<&str> {
-    response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect()
 }
 
 #[tokio::test]

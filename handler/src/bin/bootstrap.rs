@@ -3,12 +3,12 @@
 //! so the binary runs against a local emulator too), the adapters, and
 //! `run(service_fn(..))` over `handle_batch`.
 
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use private_ingest_handler::{handle_batch, sdk, Deps, DynamoDbStore, Settings, SnsNotifier};
+use private_ingest_handler::{
+    handle_batch, sdk, system_clock, system_random, Deps, DynamoDbStore, FunctionEnvironment,
+    SnsNotifier,
+};
 use tracing_subscriber::EnvFilter;
 
 /// Records of one batch processed at once. The event source mapping's default batch
@@ -27,10 +27,10 @@ async fn main() -> Result<(), Error> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
 
-    let settings = match Settings::from_env() {
-        Ok(settings) => settings,
-        Err(missing) => {
-            tracing::error!("cannot start: {missing}");
+    let environment = match FunctionEnvironment::from_env() {
+        Ok(environment) => environment,
+        Err(problems) => {
+            tracing::error!("cannot start: {problems}");
             std::process::exit(1);
         }
     };
@@ -38,23 +38,17 @@ async fn main() -> Result<(), Error> {
     let deps = Deps {
         store: DynamoDbStore::new(
             aws_sdk_dynamodb::Client::new(&sdk_config),
-            settings.table_name,
+            environment.table_name,
         ),
-        notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk_config), settings.topic_arn),
-        clock: Arc::new(now_ms),
-        random: Arc::new(|| rand::random_range(1..=100)),
+        notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk_config), environment.topic_arn),
+        clock: system_clock(),
+        random: system_random(),
         concurrency: CONCURRENCY,
+        notification_content: environment.notification_content,
     };
     let deps = &deps;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(handle_batch(deps, event.payload).await?)
     }))
     .await
-}
-
-fn now_ms() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }

@@ -1,13 +1,22 @@
-//! Handler tests with the in-memory ports: every row of DESIGN.md's "What happens to
-//! every message" table, then batches that mix them.
+//! Handler tests with the in-memory ports: every row of ARCHITECTURE.md's "What happens
+//! to every message" table, then batches that mix them.
 
 use std::time::Duration;
 
-use private_ingest_core::{Envelope, NotificationKind};
-use serde_json::{json, Value};
+use private_ingest_core::{Envelope, RandomValue};
+use private_ingest_testkit::fixtures::{
+    MISSING_ID_EVENT, MIXED_EVENT, MIXED_IDS, STORE_EVENT, STORE_ID,
+};
+use private_ingest_testkit::sqs::{
+    event, event_from_json as fixture, failed_ids, record as sqs_record, SENT_TIMESTAMP_MS,
+};
+use serde_json::json;
 
 use super::*;
-use crate::memory::{MemoryNotifier, MemoryStore};
+use crate::clock::fixed_clock;
+use crate::notify::memory::MemoryNotifier;
+use crate::random::fixed_random;
+use crate::store::memory::MemoryStore;
 
 const NOW_MS: i64 = 1_700_000_100_000;
 const STORE_BODY: &str = r#"{"Insert":"DynamoDB","data":{"k":"v"}}"#;
@@ -17,13 +26,18 @@ const INVALID_BODY: &str = r#"{"Insert": 5, "x": 1}"#;
 
 type MemoryDeps = Deps<MemoryStore, MemoryNotifier>;
 
+fn random(value: u8) -> RandomSource {
+    fixed_random(RandomValue::new(value).unwrap())
+}
+
 fn deps_with(store: MemoryStore, notifier: MemoryNotifier) -> MemoryDeps {
     Deps {
         store,
         notifier,
-        clock: Arc::new(|| NOW_MS),
-        random: Arc::new(|| 42),
+        clock: fixed_clock(NOW_MS),
+        random: random(42),
         concurrency: 4,
+        notification_content: NotificationContent::WithCallerData,
     }
 }
 
@@ -31,45 +45,20 @@ fn deps() -> MemoryDeps {
     deps_with(MemoryStore::new(), MemoryNotifier::new())
 }
 
-/// One record in the shape SQS gives Lambda.
-fn sqs_record(id: &str, body: &str) -> Value {
-    json!({
-        "messageId": id,
-        "receiptHandle": format!("receipt-{id}"),
-        "body": body,
-        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
-        "messageAttributes": {},
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
-        "awsRegion": "eu-central-1"
-    })
-}
-
-fn event(records: Vec<Value>) -> SqsEvent {
-    serde_json::from_value(json!({ "Records": records })).unwrap()
-}
-
-fn fixture(json: &str) -> SqsEvent {
-    serde_json::from_str(json).unwrap()
-}
-
-fn failed_ids(response: &SqsBatchResponse) -> Vec<&str> {
-    response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect()
-}
-
 /// What the core says the message should become, to compare the side effect against.
 fn planned(id: &str, body: &str) -> Action {
+    planned_with(id, body, NotificationContent::WithCallerData)
+}
+
+fn planned_with(id: &str, body: &str, content: NotificationContent) -> Action {
     let mut envelope = Envelope::new(id);
-    envelope.received_at_ms = Some(1_700_000_000_000);
+    envelope.received_at_ms = Some(SENT_TIMESTAMP_MS);
     plan(
         body.as_bytes(),
         &envelope,
         RandomValue::new(42).unwrap(),
         NOW_MS,
+        content,
     )
     .unwrap()
 }
@@ -99,19 +88,9 @@ async fn valid_store_route_message_is_put_and_deleted() {
 #[tokio::test]
 async fn attributes_reach_the_record() {
     let deps = deps();
-    let response = handle_batch(
-        &deps,
-        fixture(include_str!(
-            "../../../tests/fixtures/sqs/store-message.json"
-        )),
-    )
-    .await
-    .unwrap();
+    let response = handle_batch(&deps, fixture(STORE_EVENT)).await.unwrap();
     assert!(failed_ids(&response).is_empty());
-    let stored = deps
-        .store
-        .get("059f36b4-87a3-44ab-83d2-661975830a7d")
-        .unwrap();
+    let stored = deps.store.get(STORE_ID).unwrap();
     assert_eq!(
         stored.request_id.as_deref(),
         Some("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
@@ -139,8 +118,8 @@ async fn redelivered_stored_message_is_a_success_and_keeps_the_first_record() {
     let first = deps.store.get("m-1").unwrap();
 
     let later = Deps {
-        clock: Arc::new(|| NOW_MS + 60_000),
-        random: Arc::new(|| 7),
+        clock: fixed_clock(NOW_MS + 60_000),
+        random: random(7),
         ..deps
     };
     let response = handle_batch(&later, event(vec![sqs_record("m-1", STORE_BODY)]))
@@ -164,8 +143,29 @@ async fn valid_notify_route_message_is_published_and_deleted() {
     };
     let published = deps.notifier.published();
     assert_eq!(published, vec![expected]);
-    assert_eq!(published[0].kind, NotificationKind::NotInserted);
+    assert_eq!(published[0].kind, NotificationKind::Notify);
     assert!(deps.store.records().is_empty());
+}
+
+#[tokio::test]
+async fn by_default_a_notification_carries_ids_route_and_reason_only() {
+    let deps = Deps {
+        notification_content: NotificationContent::IdsOnly,
+        ..deps()
+    };
+    let body = r#"{"Insert":"Dynamoooo","data":{"card":"4111"}}"#;
+    let response = handle_batch(&deps, event(vec![sqs_record("m-2", body)]))
+        .await
+        .unwrap();
+    assert!(failed_ids(&response).is_empty());
+    let Action::Notify(expected) = planned_with("m-2", body, NotificationContent::IdsOnly) else {
+        panic!("a notify body plans a notification")
+    };
+    let published = deps.notifier.published();
+    assert_eq!(published, vec![expected]);
+    assert_eq!(published[0].route, Some(Route::Notify));
+    assert_eq!((&published[0].insert, &published[0].data), (&None, &None));
+    assert!(!published[0].text.contains("4111"), "{}", published[0].text);
 }
 
 #[tokio::test]
@@ -257,13 +257,7 @@ async fn store_error_is_an_item_failure_and_the_redelivery_stores_it() {
 #[tokio::test]
 async fn a_record_without_a_message_id_fails_the_whole_invocation_before_any_side_effect() {
     let deps = deps();
-    let result = handle_batch(
-        &deps,
-        fixture(include_str!(
-            "../../../tests/fixtures/sqs/missing-message-id.json"
-        )),
-    )
-    .await;
+    let result = handle_batch(&deps, fixture(MISSING_ID_EVENT)).await;
     assert!(matches!(
         result,
         Err(BatchError::MissingMessageId { index: 1 })
@@ -283,25 +277,12 @@ async fn an_empty_message_id_counts_as_missing() {
 }
 
 // --- arguments out of domain: a bug in the shell, so retry rather than alert --------------
-
-#[tokio::test]
-async fn an_out_of_range_random_value_is_an_item_failure_not_a_rejection() {
-    let deps = Deps {
-        random: Arc::new(|| 0),
-        ..deps()
-    };
-    let response = handle_batch(&deps, event(vec![sqs_record("m-1", STORE_BODY)]))
-        .await
-        .unwrap();
-    assert_eq!(failed_ids(&response), ["m-1"]);
-    assert_eq!(deps.store.attempts(), 0);
-    assert!(deps.notifier.published().is_empty());
-}
+// (A random value out of 1..=100 cannot be given: the source returns a core RandomValue.)
 
 #[tokio::test]
 async fn an_unformattable_clock_is_an_item_failure() {
     let deps = Deps {
-        clock: Arc::new(|| i64::MAX),
+        clock: fixed_clock(i64::MAX),
         ..deps()
     };
     let response = handle_batch(&deps, event(vec![sqs_record("m-2", NOTIFY_BODY)]))
@@ -317,23 +298,15 @@ async fn an_unformattable_clock_is_an_item_failure() {
 async fn mixed_batch_fails_only_the_failed_items_in_batch_order() {
     // GIVEN a store that fails for the last store-route message
     let deps = deps_with(
-        MemoryStore::new().failing_for("3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"),
+        MemoryStore::new().failing_for(MIXED_IDS[4]),
         MemoryNotifier::new(),
     );
     // WHEN the fixture batch runs: store, notify, poison, invalid, store
-    let response = handle_batch(
-        &deps,
-        fixture(include_str!("../../../tests/fixtures/sqs/mixed-batch.json")),
-    )
-    .await
-    .unwrap();
+    let response = handle_batch(&deps, fixture(MIXED_EVENT)).await.unwrap();
     // THEN only the failing store is reported; the others had their one side effect
-    assert_eq!(
-        failed_ids(&response),
-        ["3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"]
-    );
+    assert_eq!(failed_ids(&response), [MIXED_IDS[4]]);
     let ids: Vec<_> = deps.store.records().into_iter().map(|r| r.id).collect();
-    assert_eq!(ids, ["2e1424d4-f796-459a-8184-9c92662be6da"]);
+    assert_eq!(ids, [MIXED_IDS[0]]);
     let mut kinds: Vec<_> = deps
         .notifier
         .published()
@@ -344,18 +317,9 @@ async fn mixed_batch_fails_only_the_failed_items_in_batch_order() {
     assert_eq!(
         kinds,
         [
-            (
-                "a5b2c9e0-1f3d-4c6b-9e8a-0d7f6a5b4c3d".into(),
-                NotificationKind::NotInserted
-            ),
-            (
-                "d8f0e7a1-6b5c-4d3e-8f2a-1b0c9d8e7f6a".into(),
-                NotificationKind::Rejected
-            ),
-            (
-                "f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9".into(),
-                NotificationKind::Rejected
-            ),
+            (MIXED_IDS[1].into(), NotificationKind::Notify),
+            (MIXED_IDS[2].into(), NotificationKind::Rejected),
+            (MIXED_IDS[3].into(), NotificationKind::Rejected),
         ]
     );
 }

@@ -9,9 +9,10 @@ use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sns::Client;
 use private_ingest_core::Notification;
 
-use crate::ports::{Notifier, NotifyError};
+use super::{Notifier, NotifyError};
 
-/// Message attribute with the notification kind (`not_inserted` or `rejected`).
+/// Message attribute with the notification kind (`notify` or `rejected`), for
+/// subscription filter policies.
 pub const KIND_ATTRIBUTE: &str = "kind";
 /// Message attribute with the queue message id the notification is about.
 pub const MESSAGE_ID_ATTRIBUTE: &str = "message_id";

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::Client;
 use private_ingest_core::Record;
 use serde_json::{Map, Number, Value};
 
-use crate::ports::{PutOutcome, RecordStore, StoreError};
+use super::{PutIfAbsent, RecordStore, StoreError};
 
 /// A DynamoDB item: attribute name to value.
 pub type Item = HashMap<String, AttributeValue>;
@@ -34,7 +34,7 @@ impl DynamoDbStore {
 }
 
 impl RecordStore for DynamoDbStore {
-    async fn put_if_absent(&self, record: &Record) -> Result<PutOutcome, StoreError> {
+    async fn put_if_absent(&self, record: &Record) -> Result<PutIfAbsent, StoreError> {
         let result = self
             .client
             .put_item()
@@ -45,14 +45,14 @@ impl RecordStore for DynamoDbStore {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(PutOutcome::Inserted),
+            Ok(_) => Ok(PutIfAbsent::Stored),
             Err(error)
                 if matches!(
                     error.as_service_error(),
                     Some(PutItemError::ConditionalCheckFailedException(_))
                 ) =>
             {
-                Ok(PutOutcome::AlreadyExists)
+                Ok(PutIfAbsent::AlreadyStored)
             }
             Err(error) => Err(StoreError::with_source(
                 format!(

@@ -1,40 +1,22 @@
-//! In-memory [`RecordStore`] and [`Notifier`] for handler tests. Both can play an outage:
-//! fail every call for chosen message ids, or fail the next N calls (a transient error
-//! that a redelivery gets past). The store can also be slowed down and reports how many
-//! puts ran at once, so tests can check the handler's concurrency bound.
+//! In-memory [`RecordStore`] for handler tests. It can play an outage (see
+//! [`crate::memory_faults`]), be slowed down, and reports how many puts ran at once, so
+//! tests can check the handler's concurrency bound.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use private_ingest_core::{Notification, Record};
+use private_ingest_core::Record;
 
-use crate::ports::{Notifier, NotifyError, PutOutcome, RecordStore, StoreError};
-
-/// Which calls fail: every call for an id in `ids`, and the next `next` calls.
-#[derive(Debug, Default)]
-struct Faults {
-    ids: HashSet<String>,
-    next: usize,
-}
-
-impl Faults {
-    fn take(&mut self, message_id: &str) -> bool {
-        if self.ids.contains(message_id) {
-            return true;
-        }
-        let fail = self.next > 0;
-        self.next = self.next.saturating_sub(1);
-        fail
-    }
-}
+use super::{PutIfAbsent, RecordStore, StoreError};
+use crate::memory_faults::MemoryFaults;
 
 /// A conditional-put store over a map keyed by record id.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<BTreeMap<String, Record>>,
-    faults: Mutex<Faults>,
+    faults: Mutex<MemoryFaults>,
     attempts: AtomicUsize,
     delay: Option<Duration>,
     in_flight: AtomicUsize,
@@ -84,7 +66,7 @@ impl MemoryStore {
 }
 
 impl RecordStore for MemoryStore {
-    async fn put_if_absent(&self, record: &Record) -> Result<PutOutcome, StoreError> {
+    async fn put_if_absent(&self, record: &Record) -> Result<PutIfAbsent, StoreError> {
         self.attempts.fetch_add(1, Ordering::SeqCst);
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -100,57 +82,9 @@ impl RecordStore for MemoryStore {
         }
         let mut records = self.records.lock().unwrap();
         if records.contains_key(&record.id) {
-            return Ok(PutOutcome::AlreadyExists);
+            return Ok(PutIfAbsent::AlreadyStored);
         }
         records.insert(record.id.clone(), record.clone());
-        Ok(PutOutcome::Inserted)
-    }
-}
-
-/// A notifier that keeps what it published, in order.
-#[derive(Debug, Default)]
-pub struct MemoryNotifier {
-    published: Mutex<Vec<Notification>>,
-    faults: Mutex<Faults>,
-    attempts: AtomicUsize,
-}
-
-impl MemoryNotifier {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Every publish of a notification about this message id fails.
-    pub fn failing_for(self, message_id: impl Into<String>) -> Self {
-        self.faults.lock().unwrap().ids.insert(message_id.into());
-        self
-    }
-
-    /// The next `count` publishes fail.
-    pub fn fail_next(&self, count: usize) {
-        self.faults.lock().unwrap().next = count;
-    }
-
-    pub fn published(&self) -> Vec<Notification> {
-        self.published.lock().unwrap().clone()
-    }
-
-    /// How many publishes were attempted, failed ones included.
-    pub fn attempts(&self) -> usize {
-        self.attempts.load(Ordering::SeqCst)
-    }
-}
-
-impl Notifier for MemoryNotifier {
-    async fn publish(&self, notification: &Notification) -> Result<(), NotifyError> {
-        self.attempts.fetch_add(1, Ordering::SeqCst);
-        if self.faults.lock().unwrap().take(&notification.message_id) {
-            return Err(NotifyError::new(format!(
-                "injected notifier failure for {}",
-                notification.message_id
-            )));
-        }
-        self.published.lock().unwrap().push(notification.clone());
-        Ok(())
+        Ok(PutIfAbsent::Stored)
     }
 }

@@ -1,19 +1,24 @@
-//! The two side effects a message can have, as small traits. Adapters map their own
-//! errors onto [`StoreError`] / [`NotifyError`]; every such error is retryable (the
-//! handler reports the item as failed so the queue redelivers it).
+//! The store route's port: [`RecordStore`], a conditional put keyed by the record's `id`,
+//! with its adapters: [`dynamodb`] (feature `aws`) and [`memory`] (tests). An adapter maps
+//! its own errors onto [`StoreError`]; every such error is retryable (the handler reports
+//! the message as failed, so the queue redelivers it).
+
+#[cfg(feature = "aws")]
+pub mod dynamodb;
+pub mod memory;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use private_ingest_core::{Notification, Record};
+use private_ingest_core::Record;
 
-/// Outcome of a conditional put keyed by `id`.
+/// What a conditional put did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PutOutcome {
+pub enum PutIfAbsent {
     /// The record was written.
-    Inserted,
+    Stored,
     /// A record with this `id` was already there (a redelivery): nothing was written.
-    AlreadyExists,
+    AlreadyStored,
 }
 
 /// Where store-route records go (DynamoDB in AWS, SQLite locally).
@@ -22,15 +27,7 @@ pub trait RecordStore: Send + Sync {
     fn put_if_absent(
         &self,
         record: &Record,
-    ) -> impl Future<Output = Result<PutOutcome, StoreError>> + Send;
-}
-
-/// Where notifications go (SNS in AWS, SQLite locally).
-pub trait Notifier: Send + Sync {
-    fn publish(
-        &self,
-        notification: &Notification,
-    ) -> impl Future<Output = Result<(), NotifyError>> + Send;
+    ) -> impl Future<Output = Result<PutIfAbsent, StoreError>> + Send;
 }
 
 /// A shared store is a store (the local stack shares one between its poller and its
@@ -39,17 +36,8 @@ impl<T: RecordStore> RecordStore for Arc<T> {
     fn put_if_absent(
         &self,
         record: &Record,
-    ) -> impl Future<Output = Result<PutOutcome, StoreError>> + Send {
+    ) -> impl Future<Output = Result<PutIfAbsent, StoreError>> + Send {
         T::put_if_absent(self, record)
-    }
-}
-
-impl<T: Notifier> Notifier for Arc<T> {
-    fn publish(
-        &self,
-        notification: &Notification,
-    ) -> impl Future<Output = Result<(), NotifyError>> + Send {
-        T::publish(self, notification)
     }
 }
 
@@ -62,37 +50,4 @@ pub struct StoreError {
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
-/// The notifier could not publish (after the SDK's own retries).
-#[derive(Debug, thiserror::Error)]
-#[error("notifier failed: {message}")]
-pub struct NotifyError {
-    pub message: String,
-    #[source]
-    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-/// Both port errors are built the same way: a message, and the cause when there is one.
-macro_rules! port_error_constructors {
-    ($($error:ident),*) => {$(
-        impl $error {
-            pub fn new(message: impl Into<String>) -> Self {
-                Self {
-                    message: message.into(),
-                    source: None,
-                }
-            }
-
-            pub fn with_source(
-                message: impl Into<String>,
-                source: impl std::error::Error + Send + Sync + 'static,
-            ) -> Self {
-                Self {
-                    message: message.into(),
-                    source: Some(Box::new(source)),
-                }
-            }
-        }
-    )*};
-}
-
-port_error_constructors!(StoreError, NotifyError);
+crate::port_error::constructors!(StoreError);
