@@ -1,10 +1,12 @@
-//! Command-line flags, each with an environment variable of the same meaning
-//! (`PRIVATE_INGEST_<FLAG>`). Defaults mirror the AWS settings the cloud stack uses.
+//! The local stack's flags: its command line, each flag with an environment variable of
+//! the same meaning (`PRIVATE_INGEST_<FLAG>`). Defaults mirror what the cloud stack
+//! deploys (its stack settings' defaults and AWS's own).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use private_ingest_core::NotificationContent;
 
 /// Heading of the fault-injection flags in `--help`.
 const TESTING: &str = "Testing only: fault injection (off by default; never use for real data)";
@@ -13,7 +15,7 @@ const TESTING: &str = "Testing only: fault injection (off by default; never use 
 /// queue with SQS semantics, the Lambda's own batch handler, and SQLite storage.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "private-ingest-local", version, about)]
-pub struct Config {
+pub struct Flags {
     /// Address to serve on. Port 0 picks a free port; the printed URL names it.
     #[arg(long, env = "PRIVATE_INGEST_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -58,6 +60,14 @@ pub struct Config {
     #[arg(long, env = "PRIVATE_INGEST_WEB_DIR", default_value = "web/dist")]
     pub web_dir: PathBuf,
 
+    /// Let notifications carry the caller's content (`Insert`, `data`, the start of a
+    /// rejected body); without it they carry ids, the route and reasons only, as in the
+    /// cloud by default (its NOTIFICATION_INCLUDES_DATA).
+    #[arg(long, env = "PRIVATE_INGEST_NOTIFICATION_INCLUDES_DATA", value_name = "true|false",
+          num_args = 0..=1, default_value_t = false, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    pub notification_includes_data: bool,
+
     /// TESTING ONLY: fraction (0 to 1) of store and notify attempts that fail on purpose,
     /// so the queue redelivers them and finally dead-letters them.
     #[arg(long, env = "PRIVATE_INGEST_FAIL_RATE", value_name = "FRACTION",
@@ -71,13 +81,17 @@ pub struct Config {
     pub fail_first_attempts: u32,
 }
 
-impl Config {
+impl Flags {
     pub fn visibility_timeout(&self) -> Duration {
         Duration::from_secs(self.visibility_timeout.into())
     }
 
     pub fn batch_window(&self) -> Duration {
         Duration::from_millis(self.batch_window_ms)
+    }
+
+    pub fn notification_content(&self) -> NotificationContent {
+        NotificationContent::from_includes_data(self.notification_includes_data)
     }
 }
 
@@ -98,7 +112,7 @@ mod tests {
 
     #[test]
     fn defaults_mirror_the_aws_settings() {
-        let c = Config::try_parse_from(["private-ingest-local"]).unwrap();
+        let c = Flags::try_parse_from(["private-ingest-local"]).unwrap();
         assert_eq!(c.listen, "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("./.local-data"));
         assert_eq!(c.visibility_timeout(), Duration::from_secs(30));
@@ -107,6 +121,24 @@ mod tests {
         assert_eq!(c.max_concurrency, 8);
         assert_eq!(c.web_dir, PathBuf::from("web/dist"));
         assert_eq!((c.fail_rate, c.fail_first_attempts), (0.0, 0));
+        assert_eq!(c.notification_content(), NotificationContent::IdsOnly);
+    }
+
+    #[test]
+    fn notification_includes_data_is_a_switch_or_takes_true_or_false() {
+        let parse = |args: &[&str]| {
+            Flags::try_parse_from([&["private-ingest-local"], args].concat())
+                .map(|f| f.notification_content())
+        };
+        let with = NotificationContent::WithCallerData;
+        let without = NotificationContent::IdsOnly;
+        assert_eq!(parse(&["--notification-includes-data"]).unwrap(), with);
+        assert_eq!(parse(&["--notification-includes-data=true"]).unwrap(), with);
+        assert_eq!(
+            parse(&["--notification-includes-data=false"]).unwrap(),
+            without
+        );
+        assert!(parse(&["--notification-includes-data=yes"]).is_err());
     }
 
     #[test]
@@ -119,7 +151,7 @@ mod tests {
             ["--fail-rate", "1.5"],
             ["--fail-rate", "x"],
         ] {
-            let parsed = Config::try_parse_from(["private-ingest-local", args[0], args[1]]);
+            let parsed = Flags::try_parse_from(["private-ingest-local", args[0], args[1]]);
             assert!(parsed.is_err(), "{args:?} was accepted");
         }
     }

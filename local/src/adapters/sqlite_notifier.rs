@@ -1,32 +1,23 @@
-//! The Lambda's `Notifier` port on SQLite: what SNS would have emailed goes into the
+//! The handler's `Notifier` port on SQLite: what SNS would have emailed goes into the
 //! `notifications` table (the local stack's outbox, served at `GET /notifications`) and
-//! one log line. The table keeps one notification per queue message id, so a message
-//! redelivered after a crash between publish and delete does not notify twice.
+//! one log line. The table keeps one notification per queue message id
+//! ([`InsertOnce`]), so a message redelivered after a crash between publish and delete
+//! does not notify twice.
 
 use std::sync::Arc;
 
 use private_ingest_core::Notification;
 use private_ingest_handler::{Clock, Notifier, NotifyError};
-use rusqlite::params;
 use serde_json::Value;
 
+use super::insert_once::InsertOnce;
 use crate::db::{ReadError, Reads, Writer};
-use crate::faults::{Faults, INJECTED};
+use crate::faults::Faults;
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SqliteNotifier {
-    writer: Writer,
+    rows: InsertOnce,
     reads: Reads,
-    faults: Arc<Faults>,
-    clock: Clock,
-}
-
-impl std::fmt::Debug for SqliteNotifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteNotifier")
-            .field("faults", &self.faults)
-            .finish_non_exhaustive()
-    }
 }
 
 /// One published notification as `GET /notifications` lists it.
@@ -39,12 +30,15 @@ pub struct Published {
 
 impl SqliteNotifier {
     pub fn new(writer: Writer, reads: Reads, faults: Arc<Faults>, clock: Clock) -> Self {
-        Self {
+        let rows = InsertOnce::new(
             writer,
-            reads,
             faults,
             clock,
-        }
+            "notification",
+            "INSERT INTO notifications (message_id, item, published_at_ms)
+             VALUES (?1, ?2, ?3) ON CONFLICT (message_id) DO NOTHING",
+        );
+        Self { rows, reads }
     }
 
     /// The newest notifications first.
@@ -82,27 +76,15 @@ impl SqliteNotifier {
 
 impl Notifier for SqliteNotifier {
     async fn publish(&self, notification: &Notification) -> Result<(), NotifyError> {
-        if self.faults.should_fail(&notification.message_id) {
-            return Err(NotifyError::new(INJECTED));
-        }
-        let item = serde_json::to_string(notification)
-            .map_err(|e| NotifyError::with_source("could not serialise the notification", e))?;
-        let message_id = notification.message_id.clone();
-        let now_ms = (self.clock)();
         let inserted = self
-            .writer
-            .execute(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO notifications (message_id, item, published_at_ms)
-                     VALUES (?1, ?2, ?3) ON CONFLICT (message_id) DO NOTHING",
-                )?
-                .execute(params![message_id, item, now_ms])
-            })
+            .rows
+            .insert(&notification.message_id, notification)
             .await
-            .map_err(|e| {
-                NotifyError::with_source("could not write the notification to SQLite", e)
+            .map_err(|error| {
+                let (message, source) = error.into_parts();
+                NotifyError { message, source }
             })?;
-        if inserted == 1 {
+        if inserted {
             tracing::info!(
                 target: "notification",
                 message_id = %notification.message_id,
@@ -123,26 +105,30 @@ impl Notifier for SqliteNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, WriterThread};
-    use private_ingest_core::notification::not_inserted;
-    use private_ingest_core::{parse_message, Envelope};
+    use crate::db::test_database::TestDatabase;
+    use private_ingest_core::notification::for_notify_route;
+    use private_ingest_core::{parse_message, Envelope, NotificationContent};
+    use private_ingest_handler::fixed_clock;
 
-    fn notifier(faults: Faults) -> (SqliteNotifier, WriterThread, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(db::FILE_NAME);
-        let (writer, thread) = db::writer::start(db::open_for_writing(&path).unwrap()).unwrap();
-        let n = SqliteNotifier::new(writer, Reads::new(path), Arc::new(faults), Arc::new(|| 42));
-        (n, thread, dir)
+    fn notifier(faults: Faults) -> (SqliteNotifier, TestDatabase) {
+        let db = TestDatabase::new();
+        let n = SqliteNotifier::new(
+            db.writer.clone(),
+            db.reads.clone(),
+            Arc::new(faults),
+            fixed_clock(42),
+        );
+        (n, db)
     }
 
     fn notification(id: &str) -> Notification {
         let m = parse_message(br#"{"Insert":"Dynamoooo"}"#).unwrap();
-        not_inserted(&m, &Envelope::new(id), 0).unwrap()
+        for_notify_route(&m, &Envelope::new(id), 0, NotificationContent::IdsOnly).unwrap()
     }
 
     #[tokio::test]
     async fn publishes_newest_first_and_once_per_message() {
-        let (n, _t, _d) = notifier(Faults::none());
+        let (n, _db) = notifier(Faults::none());
         n.publish(&notification("m-1")).await.unwrap();
         n.publish(&notification("m-2")).await.unwrap();
         n.publish(&notification("m-1")).await.unwrap();
@@ -163,7 +149,7 @@ mod tests {
 
     #[tokio::test]
     async fn injected_failures_publish_nothing() {
-        let (n, _t, _d) = notifier(Faults::new(1.0, 0));
+        let (n, _db) = notifier(Faults::new(1.0, 0));
         assert!(n.publish(&notification("m-1")).await.is_err());
         assert_eq!(n.count().await.unwrap(), 0);
     }

@@ -1,40 +1,34 @@
-//! The Lambda's `RecordStore` port on SQLite: the `records` table, keyed by `id` (the
-//! queue message id), written with `INSERT ... ON CONFLICT DO NOTHING` so a redelivered
-//! message finds its record already there, exactly like DynamoDB's conditional put.
+//! The handler's `RecordStore` port on SQLite: the `records` table, keyed by `id` (the
+//! queue message id), written once per id ([`InsertOnce`]) so a redelivered message
+//! finds its record already there, exactly like DynamoDB's conditional put.
 
 use std::sync::Arc;
 
 use private_ingest_core::Record;
-use private_ingest_handler::{Clock, PutOutcome, RecordStore, StoreError};
-use rusqlite::{params, OptionalExtension};
+use private_ingest_handler::{Clock, PutIfAbsent, RecordStore, StoreError};
+use rusqlite::OptionalExtension;
 
+use super::insert_once::InsertOnce;
 use crate::db::{ReadError, Reads, Writer};
-use crate::faults::{Faults, INJECTED};
+use crate::faults::Faults;
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SqliteRecordStore {
-    writer: Writer,
+    rows: InsertOnce,
     reads: Reads,
-    faults: Arc<Faults>,
-    clock: Clock,
-}
-
-impl std::fmt::Debug for SqliteRecordStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteRecordStore")
-            .field("faults", &self.faults)
-            .finish_non_exhaustive()
-    }
 }
 
 impl SqliteRecordStore {
     pub fn new(writer: Writer, reads: Reads, faults: Arc<Faults>, clock: Clock) -> Self {
-        Self {
+        let rows = InsertOnce::new(
             writer,
-            reads,
             faults,
             clock,
-        }
+            "record",
+            "INSERT INTO records (id, item, stored_at_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO NOTHING",
+        );
+        Self { rows, reads }
     }
 
     /// The stored record as JSON (the core `Record`'s serde form), if there is one.
@@ -56,50 +50,34 @@ impl SqliteRecordStore {
 }
 
 impl RecordStore for SqliteRecordStore {
-    async fn put_if_absent(&self, record: &Record) -> Result<PutOutcome, StoreError> {
-        if self.faults.should_fail(&record.id) {
-            return Err(StoreError::new(INJECTED));
+    async fn put_if_absent(&self, record: &Record) -> Result<PutIfAbsent, StoreError> {
+        match self.rows.insert(&record.id, record).await {
+            Ok(true) => Ok(PutIfAbsent::Stored),
+            Ok(false) => Ok(PutIfAbsent::AlreadyStored),
+            Err(error) => {
+                let (message, source) = error.into_parts();
+                Err(StoreError { message, source })
+            }
         }
-        let item = serde_json::to_string(record)
-            .map_err(|e| StoreError::with_source("could not serialise the record", e))?;
-        let id = record.id.clone();
-        let now_ms = (self.clock)();
-        let inserted = self
-            .writer
-            .execute(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO records (id, item, stored_at_ms) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (id) DO NOTHING",
-                )?
-                .execute(params![id, item, now_ms])
-            })
-            .await
-            .map_err(|e| StoreError::with_source("could not write the record to SQLite", e))?;
-        Ok(if inserted == 1 {
-            PutOutcome::Inserted
-        } else {
-            PutOutcome::AlreadyExists
-        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, WriterThread};
+    use crate::db::test_database::TestDatabase;
     use private_ingest_core::{build_record, parse_message, Envelope, RandomValue};
+    use private_ingest_handler::fixed_clock;
 
-    fn store(faults: Faults) -> (SqliteRecordStore, WriterThread, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(db::FILE_NAME);
-        let (writer, thread) = db::writer::start(db::open_for_writing(&path).unwrap()).unwrap();
+    fn store(faults: Faults) -> (SqliteRecordStore, TestDatabase) {
+        let db = TestDatabase::new();
         let store = SqliteRecordStore::new(
-            writer,
-            Reads::new(path),
+            db.writer.clone(),
+            db.reads.clone(),
             Arc::new(faults),
-            Arc::new(|| 1_700_000_000_000),
+            fixed_clock(1_700_000_000_000),
         );
-        (store, thread, dir)
+        (store, db)
     }
 
     fn record(id: &str, value: u8) -> Record {
@@ -108,17 +86,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_first_put_inserts_and_a_redelivery_finds_it_there() {
-        let (store, _t, _d) = store(Faults::none());
+    async fn the_first_put_stores_and_a_redelivery_finds_it_there() {
+        let (store, _db) = store(Faults::none());
         let first = record("m-1", 7);
         assert_eq!(
             store.put_if_absent(&first).await.unwrap(),
-            PutOutcome::Inserted
+            PutIfAbsent::Stored
         );
         let redelivered = record("m-1", 99);
         assert_eq!(
             store.put_if_absent(&redelivered).await.unwrap(),
-            PutOutcome::AlreadyExists
+            PutIfAbsent::AlreadyStored
         );
         let stored: Record =
             serde_json::from_str(&store.get("m-1".into()).await.unwrap().unwrap()).unwrap();
@@ -132,13 +110,13 @@ mod tests {
 
     #[tokio::test]
     async fn injected_failures_write_nothing() {
-        let (store, _t, _d) = store(Faults::new(0.0, 1));
+        let (store, _db) = store(Faults::new(0.0, 1));
         let err = store.put_if_absent(&record("m-1", 7)).await.unwrap_err();
         assert!(err.to_string().contains("injected failure"));
         assert_eq!(store.count().await.unwrap(), 0);
         assert_eq!(
             store.put_if_absent(&record("m-1", 7)).await.unwrap(),
-            PutOutcome::Inserted
+            PutIfAbsent::Stored
         );
     }
 }
