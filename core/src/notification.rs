@@ -163,27 +163,21 @@ fn skeleton(
     envelope: &Envelope,
     now_ms: i64,
 ) -> Result<Notification, RecordError> {
-    let Stamp {
-        message_id,
-        timestamp,
-        received_at,
-        request_id,
-        source_vpce,
-    } = envelope.stamp(now_ms)?;
+    let stamp: Stamp = envelope.stamp(now_ms)?;
     Ok(Notification {
         kind,
-        message_id,
+        message_id: stamp.message_id,
         route,
         subject: String::new(),
         text: String::new(),
         reason: String::new(),
-        timestamp,
+        timestamp: stamp.timestamp,
         insert: None,
         data: None,
         errors: Vec::new(),
-        received_at,
-        request_id,
-        source_vpce,
+        received_at: stamp.received_at,
+        request_id: stamp.request_id,
+        source_vpce: stamp.source_vpce,
     })
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::envelope::{Envelope, Stamp};
+use crate::envelope::Envelope;
 use crate::message::Message;
 
 /// A random value in 1..=100, as the original pattern's record carries.
@@ -84,22 +84,16 @@ pub fn build_record(
     random_value: RandomValue,
     now_ms: i64,
 ) -> Result<Record, RecordError> {
-    let Stamp {
-        message_id,
-        timestamp,
-        received_at,
-        request_id,
-        source_vpce,
-    } = envelope.stamp(now_ms)?;
+    let stamp = envelope.stamp(now_ms)?;
     Ok(Record {
-        id: message_id,
+        id: stamp.message_id,
         random_value: random_value.get(),
         message: format!("Random value is {}", random_value.get()),
-        timestamp,
-        received_at,
+        timestamp: stamp.timestamp,
+        received_at: stamp.received_at,
         data: message.data.clone(),
-        request_id,
-        source_vpce,
+        request_id: stamp.request_id,
+        source_vpce: stamp.source_vpce,
     })
 }
 

@@ -29,13 +29,8 @@ impl<T: Notifier> Notifier for Arc<T> {
     }
 }
 
-/// The notifier could not publish (after the SDK's own retries).
-#[derive(Debug, thiserror::Error)]
-#[error("notifier failed: {message}")]
-pub struct NotifyError {
-    pub message: String,
-    #[source]
-    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-crate::port_error::constructors!(NotifyError);
+crate::port_error::port_error!(
+    /// The notifier could not publish (after the SDK's own retries).
+    NotifyError,
+    "notifier failed"
+);

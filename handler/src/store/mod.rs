@@ -41,13 +41,8 @@ impl<T: RecordStore> RecordStore for Arc<T> {
     }
 }
 
-/// The store could not take the record (after the SDK's own retries).
-#[derive(Debug, thiserror::Error)]
-#[error("record store failed: {message}")]
-pub struct StoreError {
-    pub message: String,
-    #[source]
-    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-crate::port_error::constructors!(StoreError);
+crate::port_error::port_error!(
+    /// The store could not take the record (after the SDK's own retries).
+    StoreError,
+    "record store failed"
+);

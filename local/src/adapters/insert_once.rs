@@ -28,10 +28,7 @@ pub struct InsertOnce {
 
 impl std::fmt::Debug for InsertOnce {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InsertOnce")
-            .field("what", &self.what)
-            .field("faults", &self.faults)
-            .finish_non_exhaustive()
+        write!(f, "InsertOnce({} rows, {:?})", self.what, self.faults)
     }
 }
 
