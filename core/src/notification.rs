@@ -228,6 +228,9 @@ fn text(n: &Notification, fields: &[(&str, String)], extra: Vec<String>) -> Stri
         let _ = writeln!(out, "{k}: {v}");
     };
     line("Message id", &n.message_id);
+    if let Some(route) = n.route {
+        line("Route", route.as_str());
+    }
     for (k, v) in fields {
         line(k, v);
     }
@@ -290,7 +293,11 @@ mod tests {
         );
         assert_eq!(n.reason, "No DynamoDB insertion requested.");
         assert_eq!((&n.insert, &n.data), (&None, &None));
-        assert!(n.text.contains("Message id: m-7\n"));
+        assert!(
+            n.text.contains("Message id: m-7\nRoute: notify\n"),
+            "{}",
+            n.text
+        );
         assert!(n.text.contains("Request id: req-1\n"));
         assert!(n.text.contains("Insert and data: withheld"), "{}", n.text);
         let json = serde_json::to_string(&n).unwrap();

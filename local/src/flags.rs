@@ -111,7 +111,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_mirror_the_aws_settings() {
+    fn defaults_mirror_what_the_cloud_deploys() {
         let c = Flags::try_parse_from(["private-ingest-local"]).unwrap();
         assert_eq!(c.listen, "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("./.local-data"));

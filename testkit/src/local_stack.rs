@@ -131,7 +131,7 @@ impl LocalStack {
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr);
-        // Settings from the developer's shell must not change what a test runs.
+        // Variables from the developer's shell must not change what a test runs.
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("PRIVATE_INGEST_") {
                 command.env_remove(key);
