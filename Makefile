@@ -34,8 +34,9 @@ test: tools lint test-rust test-wasm test-pulumi test-cloud-lint test-browser ##
 	@echo "make test: every tier passed"
 
 .PHONY: lint
-lint: tools-rust node-deps ## cargo fmt --check, clippy -D warnings, tsc --noEmit
+lint: tools-rust tools-machete node-deps ## cargo fmt --check, clippy -D warnings, no unused dependency (cargo machete), tsc --noEmit
 	cargo fmt --all --check
+	cargo machete
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p private-ingest-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 	$(MAKE) typecheck

@@ -141,7 +141,7 @@ def measure(name: str, cmd: list) -> dict:
 def main() -> None:
     bootstrap = TARGET / "release" / "bootstrap"
     if not bootstrap.exists():
-        sys.exit(f"{bootstrap} is missing: run `cargo build --release -p private-ingest-lambda --bin bootstrap`")
+        sys.exit(f"{bootstrap} is missing: run `cargo build --release -p private-ingest-handler --bin bootstrap`")
     rust = measure("Rust bootstrap (release)", [str(bootstrap)])
     python = measure("Python 3 + boto3 (original pattern's imports)",
                      [sys.executable, str(ROOT / "bench" / "python_handler" / "bootstrap.py")])

@@ -14,10 +14,10 @@ bench-local: tools-bench ## 1. local stack vs moto SQS: accepted req/s, p50/p99 
 	cd bench && $(PYTHON) local_throughput.py
 
 bench-batch: ## 2. batch handler concurrency: 10 messages, 20 ms per store call
-	cargo bench -p private-ingest-lambda --no-default-features --bench batch_concurrency
+	cargo bench -p private-ingest-handler --no-default-features --bench batch_concurrency
 
 bench-startup: tools-python ## 3. Lambda start-up: Rust bootstrap vs Python + boto3, to the first Runtime API request
-	cargo build --release -p private-ingest-lambda --bin bootstrap
+	cargo build --release -p private-ingest-handler --bin bootstrap
 	cd bench && $(PYTHON) startup.py
 
 bench-core: tools-bench ## 4. core cost per message: ns (criterion) and instructions (callgrind)

@@ -12,7 +12,7 @@ PY_SCRIPTS = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("s
 .PHONY: package tools-lambda
 package: tools-lambda ## build the Lambda for arm64: target/lambda/bootstrap/bootstrap.zip (release)
 	PATH="$(PY_SCRIPTS):$$PATH" cargo lambda build --release --arm64 --output-format zip \
-	  -p private-ingest-lambda --bin bootstrap --lambda-dir "$(LAMBDA_DIR)"
+	  -p private-ingest-handler --bin bootstrap --lambda-dir "$(LAMBDA_DIR)"
 	@ls -l "$(LAMBDA_ZIP)"
 
 # cargo-lambda and ziglang from PyPI, and the Rust arm64 target; each only when missing.

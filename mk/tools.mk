@@ -1,11 +1,15 @@
 # Installs what the project needs, idempotently: each step skips what is present.
 
-.PHONY: tools tools-rust tools-wasm tools-browser tools-python node-deps
-tools: tools-rust tools-wasm tools-browser tools-python node-deps
+.PHONY: tools tools-rust tools-machete tools-wasm tools-browser tools-python node-deps
+tools: tools-rust tools-machete tools-wasm tools-browser tools-python node-deps
 
 tools-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
+
+# cargo-machete: `make lint` fails on a dependency that no crate uses.
+tools-machete:
+	@command -v cargo-machete >/dev/null || { echo "installing cargo-machete"; cargo install cargo-machete; }
 
 tools-wasm: tools-rust
 	@if ! wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)"; then \

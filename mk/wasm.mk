@@ -4,7 +4,7 @@
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 WASM_ARTIFACT := $(TARGET_DIR)/wasm32-unknown-unknown/wasm-release/private_ingest_wasm.wasm
-WASM_SRC := $(wildcard wasm/src/*.rs core/src/*.rs wasm/Cargo.toml core/Cargo.toml Cargo.lock)
+WASM_SRC := $(shell find wasm/src core/src -name '*.rs') wasm/Cargo.toml core/Cargo.toml Cargo.lock
 WASM_BINDGEN_FLAGS := --remove-name-section --remove-producers-section
 
 .PHONY: wasm test-wasm

@@ -4,27 +4,14 @@
 
 mod bodies;
 
-use std::hint::black_box;
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use private_ingest_core::{plan, RandomValue};
 
 fn bench_plan(c: &mut Criterion) {
     let envelope = bodies::envelope();
-    let random = RandomValue::new(42).expect("in range");
     let mut group = c.benchmark_group("plan");
     group.throughput(Throughput::Elements(1));
     for (name, body) in bodies::BODIES {
-        group.bench_function(*name, |b| {
-            b.iter(|| {
-                plan(
-                    black_box(body.as_bytes()),
-                    &envelope,
-                    random,
-                    bodies::NOW_MS,
-                )
-            })
-        });
+        group.bench_function(*name, |b| b.iter(|| bodies::plan_body(body, &envelope)));
     }
     group.finish();
 }

@@ -7,9 +7,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::contract::{self, FieldKind, REQUEST_FIELDS};
+use crate::contract::{self, FieldKind, MAX_BODY_BYTES, MAX_DEPTH, REQUEST_FIELDS};
 use crate::error::{pointer_push, ErrorCode, FieldError, ValidationErrors};
-use crate::limits::{MAX_BODY_BYTES, MAX_DEPTH};
 use crate::route::{route, Route};
 
 /// A valid request body.

@@ -1,24 +1,32 @@
-//! Notifications: for the notify route and for a body that should never have reached
-//! the queue. Each has a subject (SNS limits), a text a person can read in an email, and
-//! the structured fields a program can read.
+//! Notifications: for the notify route, and the alert about a body the handler rejected
+//! (one that bypassed the API's validator). Each has a subject (SNS limits), a text a
+//! person can read in an email, and the structured fields a program can read.
+//!
+//! Notifications leave the private network (SNS delivers them by email), so by default
+//! they carry ids, the route and reasons only; the caller's content (`Insert`, `data`,
+//! the start of a rejected body) only with [`NotificationContent::WithCallerData`].
 
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::contract::{MAX_BODY_PREVIEW_CHARS, MAX_NOTIFICATION_DATA_BYTES, MAX_SUBJECT_CHARS};
+use crate::envelope::{Envelope, Stamp};
 use crate::error::{quote, ValidationErrors};
-use crate::limits::{MAX_BODY_PREVIEW_CHARS, MAX_NOTIFICATION_DATA_BYTES, MAX_SUBJECT_CHARS};
 use crate::message::Message;
-use crate::record::{Envelope, RecordError};
-use crate::route::NOT_INSERTED_REASON;
-use crate::time::format_millis;
+use crate::record::RecordError;
+use crate::route::Route;
 
+/// The notify route's text, as in the original pattern.
+pub const NOTIFY_ROUTE_REASON: &str = "No DynamoDB insertion requested.";
+
+/// Why a notification was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
-    /// A valid message whose `Insert` asked for no DynamoDB insertion.
-    NotInserted,
+    /// A valid message on the notify route (its `Insert` asked for no DynamoDB insertion).
+    Notify,
     /// A body that failed validation after the edge (it bypassed the API's validator).
     Rejected,
 }
@@ -26,16 +34,49 @@ pub enum NotificationKind {
 impl NotificationKind {
     pub const fn as_str(self) -> &'static str {
         match self {
-            NotificationKind::NotInserted => "not_inserted",
+            NotificationKind::Notify => "notify",
             NotificationKind::Rejected => "rejected",
         }
     }
 }
 
+/// How much of the caller's content a notification carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum NotificationContent {
+    /// Ids, the route and reasons only (the default).
+    #[default]
+    IdsOnly,
+    /// Also the `Insert` value, the caller's `data` (up to
+    /// [`MAX_NOTIFICATION_DATA_BYTES`]) and the start of a rejected body.
+    WithCallerData,
+}
+
+impl NotificationContent {
+    /// From a yes/no setting such as `NOTIFICATION_INCLUDES_DATA`.
+    pub const fn from_includes_data(includes_data: bool) -> Self {
+        if includes_data {
+            Self::WithCallerData
+        } else {
+            Self::IdsOnly
+        }
+    }
+
+    pub const fn includes_data(self) -> bool {
+        matches!(self, Self::WithCallerData)
+    }
+}
+
+/// What withheld caller content says in a notification's text.
+const WITHHELD: &str = "withheld (this deployment's notifications carry ids, the route and \
+                        reasons only)";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     pub kind: NotificationKind,
     pub message_id: String,
+    /// The message's route; none for a rejected body, which never got one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Route>,
     /// At most 100 printable ASCII characters (the SNS subject limit).
     pub subject: String,
     /// The email body.
@@ -43,8 +84,10 @@ pub struct Notification {
     pub reason: String,
     /// Processing time, RFC 3339 UTC with milliseconds.
     pub timestamp: String,
+    /// The caller's `Insert` (with [`NotificationContent::WithCallerData`] only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insert: Option<String>,
+    /// The caller's `data` (with [`NotificationContent::WithCallerData`] only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -58,32 +101,44 @@ pub struct Notification {
 }
 
 /// The notify route: a valid message that did not ask for a DynamoDB insertion.
-pub fn not_inserted(
+pub fn for_notify_route(
     message: &Message,
     envelope: &Envelope,
     now_ms: i64,
+    content: NotificationContent,
 ) -> Result<Notification, RecordError> {
-    let mut n = skeleton(NotificationKind::NotInserted, envelope, now_ms)?;
-    n.reason = NOT_INSERTED_REASON.to_owned();
-    n.subject = subject(&format!("private-ingest: {NOT_INSERTED_REASON}"));
-    n.insert = Some(message.insert.clone());
-    n.data = message.data.clone();
-    n.text = text(
-        &n,
-        &[("Insert", quote(&message.insert))],
-        data_lines(&n.data),
-    );
+    let mut n = skeleton(
+        NotificationKind::Notify,
+        Some(Route::Notify),
+        envelope,
+        now_ms,
+    )?;
+    n.reason = NOTIFY_ROUTE_REASON.to_owned();
+    n.subject = subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"));
+    let (fields, extra) = if content.includes_data() {
+        n.insert = Some(message.insert.clone());
+        n.data = message.data.clone();
+        (
+            vec![("Insert", quote(&message.insert))],
+            data_lines(&n.data),
+        )
+    } else {
+        (Vec::new(), vec![format!("Insert and data: {WITHHELD}")])
+    };
+    n.text = text(&n, &fields, extra);
     Ok(n)
 }
 
-/// A body that failed validation; `body` is quoted (shortened) so a person can find it.
-pub fn rejected(
+/// A body that failed validation: every error, and (with the caller's content) the start
+/// of the body, so a person can find it.
+pub fn for_rejected_body(
     errors: &ValidationErrors,
     body: &[u8],
     envelope: &Envelope,
     now_ms: i64,
+    content: NotificationContent,
 ) -> Result<Notification, RecordError> {
-    let mut n = skeleton(NotificationKind::Rejected, envelope, now_ms)?;
+    let mut n = skeleton(NotificationKind::Rejected, None, envelope, now_ms)?;
     n.errors = errors.messages();
     n.reason = format!(
         "The message body was rejected: {}",
@@ -92,34 +147,37 @@ pub fn rejected(
     n.subject = subject("private-ingest: message rejected (invalid body)");
     let mut extra = vec![String::from("Errors:")];
     extra.extend(n.errors.iter().map(|e| format!("  - {e}")));
-    extra.push(format!("Body ({} bytes), start:", body.len()));
-    extra.push(format!("  {}", body_preview(body)));
+    if content.includes_data() {
+        extra.push(format!("Body ({} bytes), start:", body.len()));
+        extra.push(format!("  {}", body_preview(body)));
+    } else {
+        extra.push(format!("Body ({} bytes): {WITHHELD}", body.len()));
+    }
     n.text = text(&n, &[], extra);
     Ok(n)
 }
 
 fn skeleton(
     kind: NotificationKind,
+    route: Option<Route>,
     envelope: &Envelope,
     now_ms: i64,
 ) -> Result<Notification, RecordError> {
-    if envelope.message_id.is_empty() {
-        return Err(RecordError::EmptyMessageId);
-    }
+    let stamp: Stamp = envelope.stamp(now_ms)?;
     Ok(Notification {
         kind,
-        message_id: envelope.message_id.clone(),
+        message_id: stamp.message_id,
+        route,
         subject: String::new(),
         text: String::new(),
         reason: String::new(),
-        timestamp: format_millis(now_ms)
-            .ok_or_else(|| RecordError::TimeOutOfRange(now_ms.to_string()))?,
+        timestamp: stamp.timestamp,
         insert: None,
         data: None,
         errors: Vec::new(),
-        received_at: envelope.received_at_ms.and_then(format_millis),
-        request_id: envelope.request_id.clone(),
-        source_vpce: envelope.source_vpce.clone(),
+        received_at: stamp.received_at,
+        request_id: stamp.request_id,
+        source_vpce: stamp.source_vpce,
     })
 }
 
@@ -170,6 +228,9 @@ fn text(n: &Notification, fields: &[(&str, String)], extra: Vec<String>) -> Stri
         let _ = writeln!(out, "{k}: {v}");
     };
     line("Message id", &n.message_id);
+    if let Some(route) = n.route {
+        line("Route", route.as_str());
+    }
     for (k, v) in fields {
         line(k, v);
     }
@@ -195,13 +256,17 @@ mod tests {
     use super::*;
     use crate::message::parse_message;
 
+    const WITH_DATA: NotificationContent = NotificationContent::WithCallerData;
+    const IDS_ONLY: NotificationContent = NotificationContent::IdsOnly;
+
     #[test]
-    fn not_inserted_carries_the_original_text_and_the_fields() {
+    fn the_notify_route_carries_the_original_text_and_with_data_the_fields() {
         let m = parse_message(br#"{"Insert":"Dynamoooo","data":{"k":"v"}}"#).unwrap();
         let mut env = Envelope::new("m-7");
         env.request_id = Some("req-1".into());
-        let n = not_inserted(&m, &env, 1_700_000_000_000).unwrap();
-        assert_eq!(n.kind, NotificationKind::NotInserted);
+        let n = for_notify_route(&m, &env, 1_700_000_000_000, WITH_DATA).unwrap();
+        assert_eq!(n.kind, NotificationKind::Notify);
+        assert_eq!(n.route, Some(Route::Notify));
         assert_eq!(n.reason, "No DynamoDB insertion requested.");
         assert_eq!(
             n.subject,
@@ -217,11 +282,35 @@ mod tests {
     }
 
     #[test]
-    fn rejected_lists_every_error_and_quotes_the_body() {
+    fn by_default_the_notify_route_carries_ids_route_and_reason_only() {
+        let m = parse_message(br#"{"Insert":"secret-insert","data":{"k":"secret-data"}}"#).unwrap();
+        let mut env = Envelope::new("m-7");
+        env.request_id = Some("req-1".into());
+        let n = for_notify_route(&m, &env, 1_700_000_000_000, IDS_ONLY).unwrap();
+        assert_eq!(
+            (n.kind, n.route),
+            (NotificationKind::Notify, Some(Route::Notify))
+        );
+        assert_eq!(n.reason, "No DynamoDB insertion requested.");
+        assert_eq!((&n.insert, &n.data), (&None, &None));
+        assert!(
+            n.text.contains("Message id: m-7\nRoute: notify\n"),
+            "{}",
+            n.text
+        );
+        assert!(n.text.contains("Request id: req-1\n"));
+        assert!(n.text.contains("Insert and data: withheld"), "{}", n.text);
+        let json = serde_json::to_string(&n).unwrap();
+        assert!(!json.contains("secret"), "{json}");
+    }
+
+    #[test]
+    fn a_rejected_body_lists_every_error_and_with_data_quotes_the_body() {
         let body = br#"{"Insert": 5, "x": 1}"#;
         let errors = parse_message(body).unwrap_err();
-        let n = rejected(&errors, body, &Envelope::new("m-8"), 0).unwrap();
+        let n = for_rejected_body(&errors, body, &Envelope::new("m-8"), 0, WITH_DATA).unwrap();
         assert_eq!(n.kind, NotificationKind::Rejected);
+        assert_eq!(n.route, None);
         assert_eq!(n.errors.len(), 2);
         assert_eq!(
             n.reason,
@@ -231,6 +320,16 @@ mod tests {
             .text
             .contains("  - /x: unknown field; allowed fields are Insert, data\n"));
         assert!(n.text.contains(r#"{\"Insert\": 5, \"x\": 1}"#));
+    }
+
+    #[test]
+    fn by_default_a_rejected_body_is_not_quoted() {
+        let body = br#"{"Insert": 5, "secret": 1}"#;
+        let errors = parse_message(body).unwrap_err();
+        let n = for_rejected_body(&errors, body, &Envelope::new("m-8"), 0, IDS_ONLY).unwrap();
+        assert_eq!(n.errors.len(), 2, "the reasons stay");
+        assert!(n.text.contains("Body (26 bytes): withheld"), "{}", n.text);
+        assert!(!n.text.contains(r#"\"Insert\": 5"#), "{}", n.text);
     }
 
     #[test]
@@ -247,7 +346,7 @@ mod tests {
             "y".repeat(MAX_NOTIFICATION_DATA_BYTES + 10)
         );
         let m = parse_message(body.as_bytes()).unwrap();
-        let n = not_inserted(&m, &Envelope::new("m"), 0).unwrap();
+        let n = for_notify_route(&m, &Envelope::new("m"), 0, WITH_DATA).unwrap();
         assert!(n.text.contains("too large to quote here"));
         assert!(n.text.len() < 2_000);
     }

@@ -3,30 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::envelope::Envelope;
 use crate::message::Message;
-use crate::time::format_millis;
-
-/// What the queue says about a message, besides its body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Envelope {
-    /// The queue's message id: the record key, so a redelivery cannot make a second record.
-    pub message_id: String,
-    /// When the queue received the message (SQS `SentTimestamp`), epoch milliseconds.
-    pub received_at_ms: Option<i64>,
-    /// API Gateway request id (message attribute `requestId`).
-    pub request_id: Option<String>,
-    /// The VPC endpoint the request came through (message attribute `sourceVpce`).
-    pub source_vpce: Option<String>,
-}
-
-impl Envelope {
-    pub fn new(message_id: impl Into<String>) -> Self {
-        Self {
-            message_id: message_id.into(),
-            ..Self::default()
-        }
-    }
-}
 
 /// A random value in 1..=100, as the original pattern's record carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,15 +22,10 @@ impl RandomValue {
             .ok_or(RecordError::RandomValueOutOfRange(value.to_string()))
     }
 
-    /// From a JavaScript number: whole and in range.
-    pub fn from_f64(value: f64) -> Result<Self, RecordError> {
-        let in_range =
-            value.fract() == 0.0 && (f64::from(Self::MIN)..=f64::from(Self::MAX)).contains(&value);
-        if in_range {
-            Self::new(value as u8)
-        } else {
-            Err(RecordError::RandomValueOutOfRange(value.to_string()))
-        }
+    /// The value in range nearest to `value` (for a source that already draws from
+    /// 1..=100, so nothing is ever moved).
+    pub fn clamped(value: u8) -> Self {
+        Self(value.clamp(Self::MIN, Self::MAX))
     }
 
     pub fn get(self) -> u8 {
@@ -111,20 +84,16 @@ pub fn build_record(
     random_value: RandomValue,
     now_ms: i64,
 ) -> Result<Record, RecordError> {
-    if envelope.message_id.is_empty() {
-        return Err(RecordError::EmptyMessageId);
-    }
-    let timestamp =
-        format_millis(now_ms).ok_or_else(|| RecordError::TimeOutOfRange(now_ms.to_string()))?;
+    let stamp = envelope.stamp(now_ms)?;
     Ok(Record {
-        id: envelope.message_id.clone(),
+        id: stamp.message_id,
         random_value: random_value.get(),
         message: format!("Random value is {}", random_value.get()),
-        timestamp,
-        received_at: envelope.received_at_ms.and_then(format_millis),
+        timestamp: stamp.timestamp,
+        received_at: stamp.received_at,
         data: message.data.clone(),
-        request_id: envelope.request_id.clone(),
-        source_vpce: envelope.source_vpce.clone(),
+        request_id: stamp.request_id,
+        source_vpce: stamp.source_vpce,
     })
 }
 
@@ -190,11 +159,13 @@ mod tests {
         assert!(RandomValue::new(0).is_err());
         assert!(RandomValue::new(101).is_err());
         assert!(RandomValue::new(100).is_ok());
-        assert!(RandomValue::from_f64(1.5).is_err());
         assert_eq!(
-            RandomValue::from_f64(f64::NAN).unwrap_err().to_string(),
-            "randomValue: NaN is not a whole number from 1 to 100"
+            RandomValue::new(0).unwrap_err().to_string(),
+            "randomValue: 0 is not a whole number from 1 to 100"
         );
+        assert_eq!(RandomValue::clamped(0).get(), 1);
+        assert_eq!(RandomValue::clamped(42).get(), 42);
+        assert_eq!(RandomValue::clamped(255).get(), 100);
     }
 
     #[test]

@@ -2,13 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::contract::STORE_INSERT_VALUE;
 use crate::message::Message;
-
-/// The `Insert` value that routes a message to the store, as in the original pattern.
-pub const STORE_INSERT_VALUE: &str = "DynamoDB";
-
-/// The notification text for any other `Insert`, as in the original pattern.
-pub const NOT_INSERTED_REASON: &str = "No DynamoDB insertion requested.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

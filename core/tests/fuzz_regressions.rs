@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use private_ingest_core::{parse_message, parse_message_str, plan, Envelope, RandomValue};
+use private_ingest_core::{
+    parse_message, parse_message_str, plan, Envelope, NotificationContent, RandomValue,
+};
 
 #[test]
 fn every_input_that_once_crashed_the_fuzzer_now_holds_the_invariants() {
@@ -21,11 +23,16 @@ fn every_input_that_once_crashed_the_fuzzer_now_holds_the_invariants() {
             Err(errors) => assert!(!errors.messages().is_empty(), "{}", path.display()),
         }
         let random = RandomValue::new(50).unwrap();
-        assert!(
-            plan(&data, &Envelope::new("fuzz"), random, 0).is_ok(),
-            "{}",
-            path.display()
-        );
+        for content in [
+            NotificationContent::IdsOnly,
+            NotificationContent::WithCallerData,
+        ] {
+            assert!(
+                plan(&data, &Envelope::new("fuzz"), random, 0, content).is_ok(),
+                "{}",
+                path.display()
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 1, "no regression inputs in {}", dir.display());

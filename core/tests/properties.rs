@@ -1,7 +1,9 @@
 //! Property tests: the parser is total (never panics, always answers), and a valid
 //! message survives a serialize/parse round trip.
 
-use private_ingest_core::{parse_message, parse_message_str, plan, Envelope, Message, RandomValue};
+use private_ingest_core::{
+    parse_message, parse_message_str, plan, Envelope, Message, NotificationContent, RandomValue,
+};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -52,8 +54,10 @@ proptest! {
 
     #[test]
     fn every_body_gets_exactly_one_action(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        let action = plan(&bytes, &Envelope::new("m"), RandomValue::new(50).unwrap(), 0);
-        prop_assert!(action.is_ok());
+        for content in [NotificationContent::IdsOnly, NotificationContent::WithCallerData] {
+            let action = plan(&bytes, &Envelope::new("m"), RandomValue::new(50).unwrap(), 0, content);
+            prop_assert!(action.is_ok());
+        }
     }
 
     #[test]

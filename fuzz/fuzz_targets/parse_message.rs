@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use private_ingest_core::{parse_message, parse_message_str, plan, Envelope, RandomValue};
+use private_ingest_core::{parse_message, parse_message_str, plan, Envelope, NotificationContent, RandomValue};
 
 fuzz_target!(|data: &[u8]| {
     match parse_message(data) {
@@ -15,5 +15,7 @@ fuzz_target!(|data: &[u8]| {
         Err(errors) => assert!(!errors.messages().is_empty(), "a rejection names its problems"),
     }
     let random = RandomValue::new(50).expect("in range");
-    plan(data, &Envelope::new("fuzz"), random, 0).expect("every body gets an action");
+    for content in [NotificationContent::IdsOnly, NotificationContent::WithCallerData] {
+        plan(data, &Envelope::new("fuzz"), random, 0, content).expect("every body gets an action");
+    }
 });

@@ -3,36 +3,35 @@
 //!
 //! Where a request goes, in reading order: [`gateway`] (the API) -> [`queue`] (durable,
 //! SQS semantics, on [`db`] with group commit) -> [`poller`] (the event source mapping;
-//! builds the event in [`sqs_event`]) -> the Lambda's `handle_batch` -> [`record_store`]
-//! or [`notifier`]. [`config`] holds the flags; [`faults`] is a testing-only hook.
+//! builds the event in [`sqs_event`]) -> the handler's `handle_batch` -> [`adapters`]
+//! (its ports on SQLite). [`flags`] are the command line; [`faults`] is a testing-only
+//! hook.
 
-pub mod config;
+pub mod adapters;
 pub mod db;
 pub mod faults;
+pub mod flags;
 pub mod gateway;
-pub mod notifier;
 pub mod poller;
 pub mod queue;
-pub mod record_store;
 pub mod sqs_event;
 
 use std::future::Future;
 use std::io::Write as _;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use private_ingest_lambda::{Clock, Deps, RandomSource};
+use private_ingest_handler::{system_clock, system_random, Deps};
 use tokio::sync::watch;
 
-pub use config::Config;
+pub use flags::Flags;
 
+use crate::adapters::{SqliteNotifier, SqliteRecordStore};
 use crate::db::Reads;
 use crate::faults::Faults;
 use crate::gateway::AppState;
-use crate::notifier::SqliteNotifier;
-use crate::poller::{Poller, PollerSettings};
-use crate::queue::{Queue, QueueSettings};
-use crate::record_store::SqliteRecordStore;
+use crate::poller::{Poller, PollerOptions};
+use crate::queue::{Queue, QueueOptions};
 
 /// How long a stop waits for open HTTP requests to finish before closing anyway.
 const HTTP_DRAIN_LIMIT: Duration = Duration::from_secs(10);
@@ -56,31 +55,18 @@ pub enum RunError {
     Io(#[from] std::io::Error),
 }
 
-/// Epoch milliseconds from the system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-    })
-}
-
-fn random_source() -> RandomSource {
-    Arc::new(|| rand::random_range(1..=100))
-}
-
 /// Serves until `shutdown` completes, then stops in order: no new connections, open
 /// requests answered, the batch in flight finished and deleted, the last writes
 /// committed, the database closed.
 pub async fn run(
-    config: Config,
+    flags: Flags,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| RunError::DataDir {
-        path: config.data_dir.display().to_string(),
+    std::fs::create_dir_all(&flags.data_dir).map_err(|source| RunError::DataDir {
+        path: flags.data_dir.display().to_string(),
         source,
     })?;
-    let path = config.data_dir.join(db::FILE_NAME);
+    let path = flags.data_dir.join(db::FILE_NAME);
     let conn = db::open_for_writing(&path).map_err(|source| RunError::Database {
         path: path.display().to_string(),
         source,
@@ -88,53 +74,54 @@ pub async fn run(
     let (writer, writer_thread) = db::writer::start(conn)?;
     let reads = Reads::new(path);
     let clock = system_clock();
-    let faults = Arc::new(Faults::new(config.fail_rate, config.fail_first_attempts));
+    let faults = Arc::new(Faults::new(flags.fail_rate, flags.fail_first_attempts));
     if faults.is_active() {
         tracing::warn!(
-            fail_rate = config.fail_rate,
-            fail_first_attempts = config.fail_first_attempts,
+            fail_rate = flags.fail_rate,
+            fail_first_attempts = flags.fail_first_attempts,
             "TESTING fault injection is ON: the store and notifier fail on purpose"
         );
     }
     let queue = Queue::new(
         writer.clone(),
         reads.clone(),
-        QueueSettings {
-            visibility_timeout: config.visibility_timeout(),
-            max_receive_count: config.max_receive_count,
+        QueueOptions {
+            visibility_timeout: flags.visibility_timeout(),
+            max_receive_count: flags.max_receive_count,
         },
     );
     let records =
         SqliteRecordStore::new(writer.clone(), reads.clone(), faults.clone(), clock.clone());
     let notifications = SqliteNotifier::new(writer.clone(), reads, faults, clock.clone());
 
-    let listener = tokio::net::TcpListener::bind(&config.listen)
+    let listener = tokio::net::TcpListener::bind(&flags.listen)
         .await
         .map_err(|source| RunError::Listen {
-            listen: config.listen.clone(),
+            listen: flags.listen.clone(),
             source,
         })?;
     let address = listener.local_addr()?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
-    let batch_size = usize::try_from(config.batch_size).unwrap_or(usize::MAX);
+    let batch_size = usize::try_from(flags.batch_size).unwrap_or(usize::MAX);
     let poller = Arc::new(Poller::new(
         queue.clone(),
         Deps {
             store: records.clone(),
             notifier: notifications.clone(),
             clock: clock.clone(),
-            random: random_source(),
+            random: system_random(),
             concurrency: batch_size,
+            notification_content: flags.notification_content(),
         },
-        PollerSettings {
+        PollerOptions {
             batch_size,
-            batch_window: config.batch_window(),
+            batch_window: flags.batch_window(),
         },
         clock.clone(),
     ));
-    let pollers: Vec<_> = (0..config.max_concurrency)
+    let pollers: Vec<_> = (0..flags.max_concurrency)
         .map(|_| tokio::spawn(Arc::clone(&poller).run(stop_rx.clone())))
         .collect();
     drop(poller);
@@ -147,7 +134,7 @@ pub async fn run(
             writer,
             clock,
         },
-        config.web_dir.clone(),
+        flags.web_dir.clone(),
     );
     // The one line on stdout: scripts and tests read the URL from it.
     let mut stdout = std::io::stdout().lock();
@@ -155,13 +142,14 @@ pub async fn run(
     stdout.flush()?;
     drop(stdout);
     tracing::info!(
-        data_dir = %config.data_dir.display(),
-        web_dir = %config.web_dir.display(),
-        visibility_timeout_s = config.visibility_timeout,
-        max_receive_count = config.max_receive_count,
-        batch_size = config.batch_size,
-        batch_window_ms = config.batch_window_ms,
-        max_concurrency = config.max_concurrency,
+        data_dir = %flags.data_dir.display(),
+        web_dir = %flags.web_dir.display(),
+        visibility_timeout_s = flags.visibility_timeout,
+        max_receive_count = flags.max_receive_count,
+        batch_size = flags.batch_size,
+        batch_window_ms = flags.batch_window_ms,
+        max_concurrency = flags.max_concurrency,
+        notification_includes_data = flags.notification_includes_data,
         "local stack started"
     );
 

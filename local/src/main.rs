@@ -1,16 +1,16 @@
-//! `private-ingest-local`: wiring only. Flags and env (see [`Config`]), logs to stderr,
+//! `private-ingest-local`: wiring only. Flags and env (see [`Flags`]), logs to stderr,
 //! the URL on stdout, and a stop on Ctrl-C or SIGTERM.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use private_ingest_local::{run, Config};
+use private_ingest_local::{run, Flags};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let flags = Flags::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
@@ -18,7 +18,7 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    match run(config, stop_signal()).await {
+    match run(flags, stop_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");

@@ -1,5 +1,5 @@
-//! The event source mapping: receives batches from the queue, invokes the Lambda's own
-//! `handle_batch` with them as an `SqsEvent`, deletes what succeeded and leaves the
+//! The event source mapping: receives batches from the queue, invokes the handler's
+//! `handle_batch` (the Lambda's own) with them as an `SqsEvent`, deletes what succeeded and leaves the
 //! reported failures to reappear after the visibility timeout (`ReportBatchItemFailures`).
 
 use std::collections::HashSet;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use private_ingest_lambda::{handle_batch, Clock, Deps, Notifier, RecordStore};
+use private_ingest_handler::{handle_batch, Clock, Deps, Notifier, RecordStore};
 use tokio::sync::watch;
 
 use crate::queue::{Queue, ReceivedMessage};
@@ -20,8 +20,10 @@ const MAX_IDLE_WAIT: Duration = Duration::from_secs(1);
 /// Pause after the database failed a receive, so a broken disk does not spin a core.
 const ERROR_BACKOFF: Duration = Duration::from_secs(1);
 
+/// How the poller batches (from the flags; the event source mapping's BatchSize and
+/// MaximumBatchingWindowInSeconds).
 #[derive(Debug, Clone, Copy)]
-pub struct PollerSettings {
+pub struct PollerOptions {
     pub batch_size: usize,
     pub batch_window: Duration,
 }
@@ -29,31 +31,31 @@ pub struct PollerSettings {
 pub struct Poller<S, N> {
     queue: Queue,
     deps: Deps<S, N>,
-    settings: PollerSettings,
+    options: PollerOptions,
     clock: Clock,
 }
 
 impl<S, N> std::fmt::Debug for Poller<S, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Poller")
-            .field("settings", &self.settings)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
 
-/// What became of one batch.
+/// What the poller did with one batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BatchOutcome {
+pub struct ProcessedBatch {
     pub deleted: Vec<String>,
     pub failed: Vec<String>,
 }
 
 impl<S: RecordStore, N: Notifier> Poller<S, N> {
-    pub fn new(queue: Queue, deps: Deps<S, N>, settings: PollerSettings, clock: Clock) -> Self {
+    pub fn new(queue: Queue, deps: Deps<S, N>, options: PollerOptions, clock: Clock) -> Self {
         Self {
             queue,
             deps,
-            settings,
+            options,
             clock,
         }
     }
@@ -98,14 +100,14 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
         &self,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(Vec<ReceivedMessage>, Option<i64>), crate::db::WriteError> {
-        let size = self.settings.batch_size;
+        let size = self.options.batch_size;
         let first = self.queue.receive(size, (self.clock)()).await?;
         log_dead_letters(&first.dead_lettered);
         let mut batch = first.messages;
-        if batch.is_empty() || self.settings.batch_window.is_zero() {
+        if batch.is_empty() || self.options.batch_window.is_zero() {
             return Ok((batch, first.next_visible_at_ms));
         }
-        let deadline = tokio::time::Instant::now() + self.settings.batch_window;
+        let deadline = tokio::time::Instant::now() + self.options.batch_window;
         while batch.len() < size && !*stop.borrow() {
             tokio::select! {
                 _ = self.queue.arrivals().notified() => {}
@@ -123,7 +125,7 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
     }
 
     /// Invokes the handler on one batch and deletes what succeeded.
-    pub async fn process(&self, batch: Vec<ReceivedMessage>) -> BatchOutcome {
+    pub async fn process(&self, batch: Vec<ReceivedMessage>) -> ProcessedBatch {
         let ids: Vec<String> = batch.iter().map(|m| m.message_id.clone()).collect();
         let event = sqs_event(&batch);
         // A panic in the handler is a crashed invocation: Lambda retries the whole batch.
@@ -168,7 +170,7 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
             // Not lost: they reappear, and the handler finds them already done.
             tracing::error!(%error, "could not delete processed messages; they will be redelivered");
         }
-        BatchOutcome { deleted, failed }
+        ProcessedBatch { deleted, failed }
     }
 }
 
@@ -181,32 +183,30 @@ fn log_dead_letters(ids: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, Reads, WriterThread};
+    use crate::adapters::{SqliteNotifier, SqliteRecordStore};
+    use crate::db::test_database::TestDatabase;
     use crate::faults::Faults;
-    use crate::notifier::SqliteNotifier;
-    use crate::queue::{Attributes, QueueSettings};
-    use crate::record_store::SqliteRecordStore;
+    use crate::queue::{Attributes, QueueOptions};
+    use private_ingest_core::{NotificationContent, RandomValue};
+    use private_ingest_handler::{fixed_clock, fixed_random};
 
     struct Fixture {
         poller: Poller<SqliteRecordStore, SqliteNotifier>,
         queue: Queue,
         store: SqliteRecordStore,
         notifier: SqliteNotifier,
-        _thread: WriterThread,
-        _dir: tempfile::TempDir,
+        _db: TestDatabase,
     }
 
     fn fixture(faults: Faults) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(db::FILE_NAME);
-        let (writer, thread) = db::writer::start(db::open_for_writing(&path).unwrap()).unwrap();
-        let reads = Reads::new(path);
-        let clock: Clock = Arc::new(|| 1_700_000_000_000);
+        let db = TestDatabase::new();
+        let (writer, reads) = (db.writer.clone(), db.reads.clone());
+        let clock = fixed_clock(1_700_000_000_000);
         let faults = Arc::new(faults);
         let queue = Queue::new(
             writer.clone(),
             reads.clone(),
-            QueueSettings {
+            QueueOptions {
                 visibility_timeout: Duration::from_secs(30),
                 max_receive_count: 3,
             },
@@ -218,20 +218,20 @@ mod tests {
             store: store.clone(),
             notifier: notifier.clone(),
             clock: clock.clone(),
-            random: Arc::new(|| 7),
+            random: fixed_random(RandomValue::new(7).unwrap()),
             concurrency: 10,
+            notification_content: NotificationContent::IdsOnly,
         };
-        let settings = PollerSettings {
+        let options = PollerOptions {
             batch_size: 10,
             batch_window: Duration::ZERO,
         };
         Fixture {
-            poller: Poller::new(queue.clone(), deps, settings, clock),
+            poller: Poller::new(queue.clone(), deps, options, clock),
             queue,
             store,
             notifier,
-            _thread: thread,
-            _dir: dir,
+            _db: db,
         }
     }
 

@@ -23,8 +23,10 @@ use crate::db::{ReadError, Reads, WriteError, Writer};
 /// Message attributes (name to string value), as the API's SQS integration sets them.
 pub type Attributes = BTreeMap<String, String>;
 
+/// How the queue behaves (from the flags; SQS's VisibilityTimeout and the redrive
+/// policy's maxReceiveCount).
 #[derive(Debug, Clone, Copy)]
-pub struct QueueSettings {
+pub struct QueueOptions {
     pub visibility_timeout: Duration,
     pub max_receive_count: u32,
 }
@@ -34,7 +36,7 @@ pub struct QueueSettings {
 pub struct Queue {
     writer: Writer,
     reads: Reads,
-    settings: QueueSettings,
+    options: QueueOptions,
     arrivals: Arc<Notify>,
 }
 
@@ -61,7 +63,7 @@ pub struct ReceivedMessage {
 
 /// What one [`Queue::receive`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Receipt {
+pub struct ReceivedBatch {
     pub messages: Vec<ReceivedMessage>,
     /// Ids moved to the dead-letter table instead of being received again.
     pub dead_lettered: Vec<String>,
@@ -92,11 +94,11 @@ pub struct QueueDepth {
 }
 
 impl Queue {
-    pub fn new(writer: Writer, reads: Reads, settings: QueueSettings) -> Self {
+    pub fn new(writer: Writer, reads: Reads, options: QueueOptions) -> Self {
         Self {
             writer,
             reads,
-            settings,
+            options,
             arrivals: Arc::new(Notify::new()),
         }
     }
@@ -133,10 +135,10 @@ impl Queue {
     }
 
     /// Receives up to `max` visible messages (oldest first, best effort as in SQS).
-    pub async fn receive(&self, max: usize, now_ms: i64) -> Result<Receipt, WriteError> {
-        let settings = self.settings;
+    pub async fn receive(&self, max: usize, now_ms: i64) -> Result<ReceivedBatch, WriteError> {
+        let options = self.options;
         self.writer
-            .execute(move |c| receive_in(c, max, now_ms, settings))
+            .execute(move |c| receive_in(c, max, now_ms, options))
             .await
     }
 
@@ -205,22 +207,22 @@ fn receive_in(
     c: &Connection,
     max: usize,
     now_ms: i64,
-    settings: QueueSettings,
-) -> rusqlite::Result<Receipt> {
+    options: QueueOptions,
+) -> rusqlite::Result<ReceivedBatch> {
     let hidden_until = now_ms
-        .saturating_add(i64::try_from(settings.visibility_timeout.as_millis()).unwrap_or(i64::MAX));
-    let mut receipt = Receipt::default();
+        .saturating_add(i64::try_from(options.visibility_timeout.as_millis()).unwrap_or(i64::MAX));
+    let mut batch = ReceivedBatch::default();
     // Dead-lettering frees slots, so look again until the batch is full or nothing is left.
-    while receipt.messages.len() < max {
-        let want = max - receipt.messages.len();
+    while batch.messages.len() < max {
+        let want = max - batch.messages.len();
         let candidates = visible_messages(c, now_ms, want)?;
         if candidates.is_empty() {
             break;
         }
         for m in candidates {
-            if m.receive_count >= settings.max_receive_count {
+            if m.receive_count >= options.max_receive_count {
                 dead_letter(c, m.seq, now_ms)?;
-                receipt.dead_lettered.push(m.message_id);
+                batch.dead_lettered.push(m.message_id);
                 continue;
             }
             let receipt_handle = uuid::Uuid::new_v4().to_string();
@@ -230,7 +232,7 @@ fn receive_in(
                  WHERE seq = ?1",
             )?
             .execute(params![m.seq, hidden_until, receipt_handle, now_ms])?;
-            receipt.messages.push(ReceivedMessage {
+            batch.messages.push(ReceivedMessage {
                 message_id: m.message_id,
                 receipt_handle,
                 body: m.body,
@@ -241,13 +243,13 @@ fn receive_in(
             });
         }
     }
-    if receipt.messages.len() < max {
-        receipt.next_visible_at_ms = c
+    if batch.messages.len() < max {
+        batch.next_visible_at_ms = c
             .query_row("SELECT MIN(visible_at_ms) FROM messages", [], |r| r.get(0))
             .optional()?
             .flatten();
     }
-    Ok(receipt)
+    Ok(batch)
 }
 
 struct Stored {
@@ -305,28 +307,24 @@ fn attributes_from_json(text: &str) -> Attributes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{self, WriterThread};
+    use crate::db::test_database::TestDatabase;
 
     const VT: Duration = Duration::from_secs(30);
 
     struct Fixture {
         queue: Queue,
-        _thread: WriterThread,
-        _dir: tempfile::TempDir,
+        _db: TestDatabase,
     }
 
     fn queue(max_receive_count: u32) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(db::FILE_NAME);
-        let (writer, thread) = db::writer::start(db::open_for_writing(&path).unwrap()).unwrap();
-        let settings = QueueSettings {
+        let db = TestDatabase::new();
+        let options = QueueOptions {
             visibility_timeout: VT,
             max_receive_count,
         };
         Fixture {
-            queue: Queue::new(writer, Reads::new(path), settings),
-            _thread: thread,
-            _dir: dir,
+            queue: Queue::new(db.writer.clone(), db.reads.clone(), options),
+            _db: db,
         }
     }
 
@@ -381,7 +379,7 @@ mod tests {
         );
         assert_eq!(
             f.queue.receive(10, 100_000).await.unwrap(),
-            Receipt::default()
+            ReceivedBatch::default()
         );
         assert_eq!(f.queue.delete(vec![sent.message_id]).await.unwrap(), 0);
     }

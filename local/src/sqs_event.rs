@@ -1,4 +1,4 @@
-//! Received queue messages as the `SqsEvent` Lambda would be invoked with: message id,
+//! Received queue messages as the `SqsEvent` Lambda would invoke the handler with: message id,
 //! receipt handle, body, the system attributes SQS sets (`SentTimestamp`,
 //! `ApproximateReceiveCount`, `ApproximateFirstReceiveTimestamp`, `SenderId`) and the
 //! message attributes as String attributes.
@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
-use private_ingest_lambda::envelope::SENT_TIMESTAMP_ATTRIBUTE;
+use private_ingest_handler::envelope::SENT_TIMESTAMP_ATTRIBUTE;
 
 use crate::queue::ReceivedMessage;
 
@@ -62,7 +62,8 @@ fn string_attribute(value: &str) -> SqsMessageAttribute {
 mod tests {
     use super::*;
     use crate::queue::Attributes;
-    use private_ingest_lambda::envelope::envelope_of;
+    use private_ingest_core::contract::{REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
+    use private_ingest_handler::envelope::envelope_of;
     use serde_json::json;
 
     fn received() -> ReceivedMessage {
@@ -71,8 +72,8 @@ mod tests {
             receipt_handle: "h-1".into(),
             body: r#"{"Insert":"DynamoDB"}"#.into(),
             attributes: Attributes::from([
-                ("requestId".to_owned(), "r-1".to_owned()),
-                ("sourceVpce".to_owned(), "local".to_owned()),
+                (REQUEST_ID_ATTRIBUTE.to_owned(), "r-1".to_owned()),
+                (SOURCE_VPCE_ATTRIBUTE.to_owned(), "local".to_owned()),
             ]),
             sent_at_ms: 1_700_000_000_000,
             receive_count: 2,

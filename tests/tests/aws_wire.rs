@@ -3,36 +3,27 @@
 //! was stored is read back with GetItem/Scan; what was published is read back from an
 //! SQS queue subscribed to the topic.
 
-use std::sync::Arc;
-
 use aws_config::SdkConfig;
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_sdk_dynamodb::types::AttributeValue;
-use private_ingest_core::limits::MAX_BODY_BYTES;
-use private_ingest_core::{plan, Action, Envelope, RandomValue, Record};
-use private_ingest_lambda::dynamodb::item_to_record;
-use private_ingest_lambda::{handle_batch, Deps, DynamoDbStore, SnsNotifier};
-use private_ingest_tests::aws_resources::{
+use private_ingest_core::contract::{MAX_BODY_BYTES, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
+use private_ingest_core::{plan, Action, Envelope, NotificationContent, RandomValue, Record};
+use private_ingest_handler::store::dynamodb::item_to_record;
+use private_ingest_handler::{
+    fixed_clock, fixed_random, handle_batch, Deps, DynamoDbStore, SnsNotifier,
+};
+use private_ingest_testkit::aws_resources::{
     create_record_table, get_item, scan_items, Delivered, TopicTap,
 };
-use private_ingest_tests::moto::MotoServer;
+use private_ingest_testkit::fixtures::{MIXED_EVENT, MIXED_IDS, STORE_EVENT, STORE_ID};
+use private_ingest_testkit::moto::MotoServer;
+use private_ingest_testkit::sqs::{event_from_json as event, failed_ids};
 use serde_json::{json, Value};
 
 const TABLE: &str = "private-ingest-records";
 const TOPIC: &str = "private-ingest-notifications";
 const NOW_MS: i64 = 1_700_000_500_000;
-
-const STORE_EVENT: &str = include_str!("../fixtures/sqs/store-message.json");
-const MIXED_EVENT: &str = include_str!("../fixtures/sqs/mixed-batch.json");
-const STORE_ID: &str = "059f36b4-87a3-44ab-83d2-661975830a7d";
-/// The ids in mixed-batch.json, in order: store, notify, poison, invalid, store.
-const MIXED_IDS: [&str; 5] = [
-    "2e1424d4-f796-459a-8184-9c92662be6da",
-    "a5b2c9e0-1f3d-4c6b-9e8a-0d7f6a5b4c3d",
-    "d8f0e7a1-6b5c-4d3e-8f2a-1b0c9d8e7f6a",
-    "f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9",
-    "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
-];
+/// The wire tests publish the caller's content too: the largest notifications SNS takes.
+const CONTENT: NotificationContent = NotificationContent::WithCallerData;
 
 /// moto with the records table and the topic (plus its tap) created through the SDK.
 struct Stack {
@@ -64,27 +55,16 @@ impl Stack {
         Deps {
             store: DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&self.config), table),
             notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&self.config), topic_arn),
-            clock: Arc::new(move || now_ms),
-            random: Arc::new(move || random),
+            clock: fixed_clock(now_ms),
+            random: fixed_random(RandomValue::new(random).unwrap()),
             concurrency: 4,
+            notification_content: CONTENT,
         }
     }
 
     fn deps(&self) -> Deps<DynamoDbStore, SnsNotifier> {
         self.deps_for(TABLE, &self.tap.topic_arn, NOW_MS, 42)
     }
-}
-
-fn event(json: &str) -> SqsEvent {
-    serde_json::from_str(json).unwrap()
-}
-
-fn failed_ids(response: &SqsBatchResponse) -> Vec<&str> {
-    response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.as_str())
-        .collect()
 }
 
 /// What the core plans for one record of `event_json`, with the envelope written out
@@ -107,17 +87,24 @@ fn planned(event_json: &str, id: &str, now_ms: i64, random: u8) -> Action {
         received_at_ms: record["attributes"]["SentTimestamp"]
             .as_str()
             .map(|t| t.parse().unwrap()),
-        request_id: attribute("requestId"),
-        source_vpce: attribute("sourceVpce"),
+        request_id: attribute(REQUEST_ID_ATTRIBUTE),
+        source_vpce: attribute(SOURCE_VPCE_ATTRIBUTE),
     };
     let body = record["body"].as_str().unwrap().as_bytes();
-    plan(body, &envelope, RandomValue::new(random).unwrap(), now_ms).unwrap()
+    plan(
+        body,
+        &envelope,
+        RandomValue::new(random).unwrap(),
+        now_ms,
+        CONTENT,
+    )
+    .unwrap()
 }
 
 fn planned_record(event_json: &str, id: &str) -> Record {
     match planned(event_json, id, NOW_MS, 42) {
         Action::Store(record) => record,
-        other => panic!("{id} should be stored, the core planned {}", other.label()),
+        other => panic!("{id} should be stored, the core planned {other:?}"),
     }
 }
 
@@ -224,7 +211,7 @@ async fn a_mixed_batch_stores_notifies_and_alerts_on_the_poison_body() {
     assert_eq!(
         summary(&delivered),
         [
-            (MIXED_IDS[1].into(), "not_inserted".into()),
+            (MIXED_IDS[1].into(), "notify".into()),
             (MIXED_IDS[2].into(), "rejected".into()),
             (MIXED_IDS[3].into(), "rejected".into()),
         ]
@@ -324,6 +311,45 @@ async fn the_largest_accepted_body_fits_an_item_and_a_notification() {
     let delivered = stack.tap.take(1).await;
     assert_eq!(
         summary(&delivered),
-        [("big-notify".into(), "not_inserted".into())]
+        [("big-notify".into(), "notify".into())]
     );
+}
+
+#[tokio::test]
+async fn by_default_no_content_of_the_caller_reaches_sns() {
+    let stack = stack().await;
+    let deps = Deps {
+        notification_content: NotificationContent::IdsOnly,
+        ..stack.deps()
+    };
+
+    let response = handle_batch(&deps, event(MIXED_EVENT)).await.unwrap();
+
+    assert!(failed_ids(&response).is_empty());
+    let delivered = stack.tap.take(3).await;
+    assert_eq!(delivered.len(), 3);
+    let raw: Value = serde_json::from_str(MIXED_EVENT).unwrap();
+    for d in &delivered {
+        let id = &d.attributes["message_id"];
+        assert!(d.message.contains(id.as_str()), "{}", d.message);
+        assert!(d.message.contains("withheld"), "{}", d.message);
+        let sent = raw["Records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| &r["messageId"] == id)
+            .unwrap();
+        let text = sent["body"].as_str().unwrap();
+        assert!(!d.message.contains(text), "the body in {}", d.message);
+        assert!(!d.message.contains("Dynamoooo"), "Insert in {}", d.message);
+        let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        for value in body["data"]
+            .as_object()
+            .into_iter()
+            .flat_map(|d| d.values())
+        {
+            let quoted = value.to_string();
+            assert!(!d.message.contains(&quoted), "{quoted} in {}", d.message);
+        }
+    }
 }

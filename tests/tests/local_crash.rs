@@ -3,12 +3,11 @@
 //! what it had started and exits 0.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use private_ingest_tests::local_stack::{Api, LocalStack};
+use private_ingest_testkit::local_stack::{Api, LocalStack, TempDataDir};
 
 const SENDERS: usize = 16;
 /// Most messages a load run attempts; the stack is stopped long before.
@@ -103,9 +102,9 @@ async fn check_every_acknowledged_record(api: &Api, acknowledged: &BTreeMap<usiz
 }
 
 /// Reads the stopped stack's database: (records per payload seq, messages left, dead letters).
-fn stored_seqs(data_dir: &Path) -> (BTreeMap<usize, usize>, i64, i64) {
+fn stored_seqs(data: &TempDataDir) -> (BTreeMap<usize, usize>, i64, i64) {
     let conn = rusqlite::Connection::open_with_flags(
-        data_dir.join("private-ingest.sqlite3"),
+        data.database(),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .unwrap();
@@ -130,8 +129,8 @@ fn stored_seqs(data_dir: &Path) -> (BTreeMap<usize, usize>, i64, i64) {
 }
 
 /// Every acknowledged seq stored exactly once; nothing stored that was never sent.
-fn check_exactly_once(data_dir: &Path, load: &Load) {
-    let (counts, left, dead) = stored_seqs(data_dir);
+fn check_exactly_once(data: &TempDataDir, load: &Load) {
+    let (counts, left, dead) = stored_seqs(data);
     assert_eq!((left, dead), (0, 0), "queue and dead letters empty");
     let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "stored more than once: {doubled:?}");
@@ -154,11 +153,9 @@ fn check_exactly_once(data_dir: &Path, load: &Load) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_kill_9_under_load_every_acknowledged_message_is_processed_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
     // A short visibility timeout: messages the killed stack had received come back soon.
     let args = ["--visibility-timeout", "2"];
-    let mut stack = LocalStack::start(&data, &args);
+    let (mut stack, data) = LocalStack::start_fresh(&args);
 
     // GIVEN concurrent senders and the poller busy with what they sent
     let (load, senders) = start_load(&stack.api());
@@ -177,7 +174,7 @@ async fn after_kill_9_under_load_every_acknowledged_message_is_processed_exactly
     );
 
     // THEN a restart on the same data dir processes everything that was acknowledged
-    let mut restarted = LocalStack::start(&data, &args);
+    let mut restarted = LocalStack::start(data.path(), &args);
     let api = restarted.api();
     let health = api.wait_until_drained(WAIT).await;
     check_every_acknowledged_record(&api, &load.acknowledged).await;
@@ -193,11 +190,9 @@ async fn after_kill_9_under_load_every_acknowledged_message_is_processed_exactly
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_answers_open_requests_finishes_the_batch_and_exits_0() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
     // The default 30 s visibility timeout: a message left in flight at the stop would
     // stay hidden long after the restart, so draining quickly proves none was.
-    let mut stack = LocalStack::start(&data, &[]);
+    let (mut stack, data) = LocalStack::start_fresh(&[]);
     let (load, senders) = start_load(&stack.api());
     wait_for_acknowledged(&load, 500).await;
 
@@ -218,7 +213,7 @@ async fn sigterm_under_load_answers_open_requests_finishes_the_batch_and_exits_0
         log.contains("pollers stopped") && log.contains("stopped cleanly"),
         "{log}"
     );
-    let restarted = LocalStack::start(&data, &[]);
+    let restarted = LocalStack::start(data.path(), &[]);
     let api = restarted.api();
     api.wait_until_drained(Duration::from_secs(10)).await;
     check_every_acknowledged_record(&api, &load.acknowledged).await;

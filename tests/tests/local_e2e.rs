@@ -4,17 +4,15 @@
 
 use std::time::Duration;
 
-use private_ingest_core::limits::MAX_BODY_BYTES;
+use private_ingest_core::contract::MAX_BODY_BYTES;
 use private_ingest_core::parse_message;
-use private_ingest_tests::local_stack::{Api, LocalStack};
+use private_ingest_testkit::local_stack::{Api, LocalStack, TempDataDir};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn start(args: &[&str]) -> (LocalStack, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let stack = LocalStack::start(&dir.path().join("data"), args);
-    (stack, dir)
+fn start(args: &[&str]) -> (LocalStack, TempDataDir) {
+    LocalStack::start_fresh(args)
 }
 
 fn is_rfc3339_utc(v: &Value) -> bool {
@@ -54,7 +52,7 @@ async fn the_original_store_request_makes_a_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_original_notify_request_makes_a_notification_and_no_record() {
-    let (stack, _dir) = start(&[]);
+    let (stack, _dir) = start(&["--notification-includes-data"]);
     let api = stack.api();
 
     let (status, sent) = api
@@ -64,7 +62,8 @@ async fn the_original_notify_request_makes_a_notification_and_no_record() {
     assert_eq!(status, 200, "{sent}");
     let message_id = sent["messageId"].as_str().unwrap();
     let n = api.wait_for_notification(message_id, WAIT).await;
-    assert_eq!(n["kind"], "not_inserted");
+    assert_eq!(n["kind"], "notify");
+    assert_eq!(n["route"], "notify");
     assert_eq!(n["reason"], "No DynamoDB insertion requested.");
     assert_eq!(
         n["subject"],
@@ -84,6 +83,32 @@ async fn the_original_notify_request_makes_a_notification_and_no_record() {
         .filter(|l| l.contains("notification published") && l.contains(message_id))
         .count();
     assert_eq!(log_lines, 1, "one log line per notification");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_a_notification_carries_ids_route_and_reason_but_not_the_callers_content() {
+    let (stack, _dir) = start(&[]);
+    let api = stack.api();
+
+    let (status, sent) = api
+        .send(r#"{"Insert": "Dynamoooo", "data": {"card": "4111-1111"}}"#)
+        .await;
+
+    assert_eq!(status, 200, "{sent}");
+    let message_id = sent["messageId"].as_str().unwrap();
+    let n = api.wait_for_notification(message_id, WAIT).await;
+    assert_eq!(n["kind"], "notify");
+    assert_eq!(n["route"], "notify");
+    assert_eq!(n["reason"], "No DynamoDB insertion requested.");
+    assert_eq!(n["request_id"], sent["requestId"]);
+    assert_eq!(n["source_vpce"], "local");
+    assert!(n.get("insert").is_none() && n.get("data").is_none(), "{n}");
+    let text = n["text"].as_str().unwrap();
+    assert!(text.contains(message_id), "{text}");
+    assert!(
+        !text.contains("4111") && !text.contains("Dynamoooo"),
+        "{text}"
+    );
 }
 
 /// A body nested `depth` levels deep (the top-level object is level 1).
@@ -471,10 +496,7 @@ async fn the_page_and_its_assets_come_from_the_web_dir() {
 async fn without_a_built_page_the_root_says_how_to_build_it() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("not-built");
-    let stack = LocalStack::start(
-        &dir.path().join("data"),
-        &["--web-dir", missing.to_str().unwrap()],
-    );
+    let (stack, _data) = start(&["--web-dir", missing.to_str().unwrap()]);
     let page = reqwest::get(format!("{}/", stack.base_url()))
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use private_ingest_tests::local_stack::LocalStack;
+use private_ingest_testkit::local_stack::LocalStack;
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -17,12 +17,9 @@ fn failure_lines(log: &str, id: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_message_is_redelivered_after_the_visibility_timeout_and_processed_once() {
-    let dir = tempfile::tempdir().unwrap();
     // GIVEN a stack whose store and notifier fail the first attempt at every message
-    let stack = LocalStack::start(
-        dir.path(),
-        &["--fail-first-attempts", "1", "--visibility-timeout", "1"],
-    );
+    let (stack, _data) =
+        LocalStack::start_fresh(&["--fail-first-attempts", "1", "--visibility-timeout", "1"]);
     let api = stack.api();
 
     // WHEN one message of each route is sent
@@ -34,7 +31,7 @@ async fn a_failed_message_is_redelivered_after_the_visibility_timeout_and_proces
     let record = api.wait_for_record(&stored, WAIT).await;
     assert_eq!(record["data"], json!({"n": 1}));
     let notification = api.wait_for_notification(&notified, WAIT).await;
-    assert_eq!(notification["kind"], "not_inserted");
+    assert_eq!(notification["kind"], "notify");
     assert!(
         sent_at.elapsed() >= Duration::from_secs(1),
         "nothing can succeed before the 1 s visibility timeout ends"
@@ -51,19 +48,15 @@ async fn a_failed_message_is_redelivered_after_the_visibility_timeout_and_proces
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_that_keeps_failing_is_dead_lettered_after_max_receive_count() {
-    let dir = tempfile::tempdir().unwrap();
     // GIVEN a stack whose store always fails, with a redrive after 2 receives
-    let stack = LocalStack::start(
-        dir.path(),
-        &[
-            "--fail-first-attempts",
-            "1000",
-            "--max-receive-count",
-            "2",
-            "--visibility-timeout",
-            "1",
-        ],
-    );
+    let (stack, _data) = LocalStack::start_fresh(&[
+        "--fail-first-attempts",
+        "1000",
+        "--max-receive-count",
+        "2",
+        "--visibility-timeout",
+        "1",
+    ]);
     let api = stack.api();
     let body = r#"{"Insert":"DynamoDB","data":{"poison":true}}"#;
 

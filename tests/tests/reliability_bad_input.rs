@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use private_ingest_tests::local_stack::LocalStack;
+use private_ingest_testkit::local_stack::LocalStack;
 use serde_json::{json, Value};
 
 const MIB: usize = 1024 * 1024;
@@ -277,8 +277,7 @@ async fn every_malformed_request_gets_a_4xx_naming_the_field_and_the_stack_stays
         "the corpus has only {} cases",
         cases.len()
     );
-    let dir = tempfile::tempdir().unwrap();
-    let stack = LocalStack::start(dir.path(), &[]);
+    let (stack, _data) = LocalStack::start_fresh(&[]);
     let api = stack.api();
 
     let mut failures = Vec::new();

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use futures::future::join_all;
-use private_ingest_tests::local_stack::LocalStack;
+use private_ingest_testkit::local_stack::LocalStack;
 use serde_json::{json, Value};
 
 const MESSAGES: usize = 240;
@@ -21,7 +21,7 @@ struct Outcomes {
     dead: BTreeSet<String>,
 }
 
-async fn outcomes(api: &private_ingest_tests::local_stack::Api, ids: &[String]) -> Outcomes {
+async fn outcomes(api: &private_ingest_testkit::local_stack::Api, ids: &[String]) -> Outcomes {
     let mut out = Outcomes::default();
     let (_, notifications) = api.get("/notifications?limit=1000").await;
     for n in notifications["notifications"]
@@ -52,22 +52,18 @@ async fn outcomes(api: &private_ingest_tests::local_stack::Api, ids: &[String]) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_third_of_attempts_failing_every_message_ends_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
     // GIVEN a stack whose store and notifier fail 35% of attempts, that gives each message
     // three receives before the dead-letter table
-    let stack = LocalStack::start(
-        dir.path(),
-        &[
-            "--fail-rate",
-            "0.35",
-            "--max-receive-count",
-            "3",
-            "--visibility-timeout",
-            "1",
-            "--batch-size",
-            "10",
-        ],
-    );
+    let (stack, _data) = LocalStack::start_fresh(&[
+        "--fail-rate",
+        "0.35",
+        "--max-receive-count",
+        "3",
+        "--visibility-timeout",
+        "1",
+        "--batch-size",
+        "10",
+    ]);
     let api = stack.api();
 
     // WHEN valid messages of both routes are sent concurrently

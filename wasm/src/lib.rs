@@ -1,5 +1,13 @@
 //! WebAssembly exports of `private-ingest-core`: one line of glue per export, no logic.
 //! Built with wasm-pack for `--target web` (the test page) and `--target nodejs` (Pulumi).
+//!
+//! What only JavaScript needs lives here, not in the core: arguments as JavaScript numbers
+//! ([`arguments`]), the record of a body not yet sent ([`record_for_body`]) and the
+//! contract in camelCase ([`contract`]).
+
+pub mod arguments;
+pub mod contract;
+pub mod record_for_body;
 
 use private_ingest_core as core;
 use serde::Serialize;
@@ -140,7 +148,7 @@ pub fn build_record(
     #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
 ) -> Result<JsValue, JsError> {
     to_js(
-        &core::record_for_body(body, message_id, random_value, now_ms)
+        &record_for_body::record_for_body(body, message_id, random_value, now_ms)
             .map_err(|e| JsError::new(&e.to_string()))?,
     )
 }
@@ -199,5 +207,11 @@ pub fn stack_settings(
 /// The contract's limits.
 #[wasm_bindgen(unchecked_return_type = "Limits")]
 pub fn limits() -> Result<JsValue, JsError> {
-    to_js(&core::LIMITS)
+    to_js(&contract::LIMITS)
+}
+
+/// The whole contract: field names, limits, answers, message attributes, queue names.
+#[wasm_bindgen(unchecked_return_type = "Contract")]
+pub fn contract() -> Result<JsValue, JsError> {
+    to_js(&contract::CONTRACT)
 }

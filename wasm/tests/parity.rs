@@ -68,6 +68,37 @@ fn build_record_makes_the_contract_record_and_explains_refusals() {
 }
 
 #[wasm_bindgen_test]
+fn the_contract_export_carries_every_shared_constant() {
+    let answer = |status: u16, message: &str| json!({"status": status, "message": message});
+    assert_eq!(
+        to_json(exports::contract().unwrap()),
+        json!({
+            "requestFields": {"insert": "Insert", "data": "data"},
+            "storeInsertValue": "DynamoDB",
+            "messageAttributes": {
+                "requestId": "requestId",
+                "sourceVpce": "sourceVpce",
+                "idempotencyKey": "idempotencyKey"
+            },
+            "responses": {
+                "sent": answer(200, "Message sent successfully."),
+                "invalidBody": answer(400, "Invalid request body"),
+                "tooLarge": answer(413, "Request body too large"),
+                "unsupportedMediaType": answer(415, "Unsupported media type"),
+                "notQueued": answer(
+                    503,
+                    "The message could not be queued; it was not accepted, send it again."
+                ),
+                "notFound": answer(404, "Not found")
+            },
+            "contentTypeError": "/: Content-Type must be application/json",
+            "deadLetterQueueSuffix": "-dlq",
+            "limits": {"maxBodyBytes": 262144, "maxDepth": 32}
+        })
+    );
+}
+
+#[wasm_bindgen_test]
 fn limits_are_the_contract_limits() {
     assert_eq!(
         to_json(exports::limits().unwrap()),

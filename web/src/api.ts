@@ -5,7 +5,7 @@
  * CORS. Each call answers with a typed outcome instead of throwing, so the views can
  * tell a person what to do about each case.
  */
-import type { IngestRecord } from '../../wasm/pkg-web/private_ingest_wasm.js';
+import type { Contract, IngestRecord } from '../../wasm/pkg-web/private_ingest_wasm.js';
 
 /** What became of a POST send-message. */
 export type SendOutcome =
@@ -25,8 +25,11 @@ export type RecordLookup =
 
 /** One notification as the local stack lists it (the core's Notification, serde form). */
 export interface NotificationEntry {
-  kind: string;
+  /** Why it was sent: the message's notify route, or a body the handler rejected. */
+  kind: 'notify' | 'rejected';
   message_id: string;
+  /** The message's route; absent for a rejected body. */
+  route?: 'store' | 'notify';
   subject: string;
   reason: string;
   timestamp: string;
@@ -48,15 +51,21 @@ export interface DeadLetterEntry {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class IngestApi {
-  /** `base` is the folder the page was served from; every path resolves against it. */
-  constructor(readonly base: URL) {}
+  /**
+   * `base` is the folder the page was served from; every path resolves against it.
+   * `contract` is the core's, from the Wasm module.
+   */
+  constructor(
+    readonly base: URL,
+    private readonly contract: Contract,
+  ) {}
 
   /** The page's folder: `https://host/stage/index.html` and `https://host/stage/` both give `https://host/stage/`. */
-  static fromDocument(doc: Document): IngestApi {
+  static baseOf(doc: Document): URL {
     const base = new URL('.', doc.baseURI);
     base.search = '';
     base.hash = '';
-    return new IngestApi(base);
+    return base;
   }
 
   url(path: string): URL {
@@ -83,7 +92,7 @@ export class IngestApi {
     if (response.ok) {
       const messageId = stringField(answer.json, 'messageId');
       if (messageId !== undefined) {
-        const message = answerMessage(answer) ?? 'Message sent successfully.';
+        const message = answerMessage(answer) ?? this.contract.responses.sent.message;
         return { kind: 'accepted', status: response.status, message, messageId, requestId: requestId ?? '' };
       }
       return {

@@ -3,7 +3,7 @@
  * the history and the local stack's panels together. Every status change is also said
  * in the page's live region (role="status") for screen reader users.
  */
-import init, { limits, validate } from '../../wasm/pkg-web/private_ingest_wasm.js';
+import init, { contract, validate } from '../../wasm/pkg-web/private_ingest_wasm.js';
 // A relative URL to the emitted .wasm file, resolved against this script at run time.
 import wasmUrl from '../../wasm/pkg-web/private_ingest_wasm_bg.wasm?url';
 import { IngestApi } from './api';
@@ -16,24 +16,26 @@ import { renderResponse } from './response-view';
 import { ValidationView } from './validation-view';
 import './style.css';
 
-/** The original pattern's two tests. */
-const PRESETS: Record<string, string> = {
-  store: '{"Insert": "DynamoDB"}',
-  notify: '{"Insert": "Dynamoooo"}',
-};
+/** The original pattern's two tests: the store route's `Insert` value, and a typo of it. */
+function presets(storeInsertValue: string): Record<string, string> {
+  return {
+    store: `{"Insert": ${JSON.stringify(storeInsertValue)}}`,
+    notify: '{"Insert": "Dynamoooo"}',
+  };
+}
 
 /** Set when Send is first usable: the time-to-interactive the browser tests measure. */
 const INTERACTIVE_MARK = 'private-ingest:interactive';
 
 async function start(): Promise<void> {
-  const api = IngestApi.fromDocument(document);
+  const base = IngestApi.baseOf(document);
   const form = byId('compose', HTMLFormElement);
   const editor = byId('message', HTMLTextAreaElement);
   const validation = byId('validation', HTMLDivElement);
   const send = byId('send', HTMLButtonElement);
   const status = byId('status', HTMLParagraphElement);
   const response = byId('response', HTMLDivElement);
-  byId('api-base', HTMLElement).textContent = api.base.href;
+  byId('api-base', HTMLElement).textContent = base.href;
 
   const announce = (text: string): void => {
     status.textContent = text;
@@ -50,7 +52,10 @@ async function start(): Promise<void> {
     return;
   }
 
-  const view = new ValidationView(editor, validation, send, validate, limits());
+  const shared = contract();
+  const api = new IngestApi(base, shared);
+  const PRESETS = presets(shared.storeInsertValue);
+  const view = new ValidationView(editor, validation, send, validate, shared);
   const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement));
   const panels = new LocalPanels(
     api,

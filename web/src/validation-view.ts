@@ -3,7 +3,7 @@
  * handler runs): on every keystroke it shows the route the message will take, or each
  * field's problem, and keeps the Send button disabled while the message is invalid.
  */
-import type { Limits, ValidationResult } from '../../wasm/pkg-web/private_ingest_wasm.js';
+import type { Contract, ValidationResult } from '../../wasm/pkg-web/private_ingest_wasm.js';
 import { h } from './dom';
 
 export class ValidationView {
@@ -14,7 +14,7 @@ export class ValidationView {
     private readonly output: HTMLElement,
     private readonly send: HTMLButtonElement,
     private readonly check: (body: string) => ValidationResult,
-    private readonly limits: Limits,
+    private readonly contract: Contract,
   ) {}
 
   /** Validates the editor's text and shows the verdict; returns it. */
@@ -33,13 +33,14 @@ export class ValidationView {
     const size = h(
       'p',
       { class: 'size' },
-      `${bytes.toLocaleString('en')} bytes of ${this.limits.maxBodyBytes.toLocaleString('en')} allowed (256 KiB, the SQS message size limit).`,
+      `${bytes.toLocaleString('en')} bytes of ${this.contract.limits.maxBodyBytes.toLocaleString('en')} allowed (256 KiB, the SQS message size limit).`,
     );
     if (result.ok) {
+      const store = JSON.stringify(this.contract.storeInsertValue);
       const route =
         result.route === 'store'
-          ? [h('strong', {}, 'will be stored'), ' as a record (Insert is "DynamoDB").']
-          : [h('strong', {}, 'will send a notification'), ' (Insert is not "DynamoDB", so no record is made).'];
+          ? [h('strong', {}, 'will be stored'), ` as a record (Insert is ${store}).`]
+          : [h('strong', {}, 'will send a notification'), ` (Insert is not ${store}, so no record is made).`];
       return [h('p', { class: 'verdict ok' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Valid: this message ', ...route), size];
     }
     const count = result.errors.length;

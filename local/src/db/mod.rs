@@ -4,6 +4,8 @@
 //! the writer commits.
 
 pub mod reads;
+#[cfg(test)]
+pub(crate) mod test_database;
 pub mod writer;
 
 use std::path::Path;

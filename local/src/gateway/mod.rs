@@ -15,12 +15,11 @@ use std::path::PathBuf;
 
 use axum::routing::{get, post};
 use axum::Router;
-use private_ingest_lambda::Clock;
+use private_ingest_handler::Clock;
 
+use crate::adapters::{SqliteNotifier, SqliteRecordStore};
 use crate::db::Writer;
-use crate::notifier::SqliteNotifier;
 use crate::queue::Queue;
-use crate::record_store::SqliteRecordStore;
 
 /// What the handlers share; cheap to clone.
 #[derive(Clone)]
@@ -62,30 +61,27 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
-    use crate::db::{self, Reads, WriterThread};
+    use crate::db::{self, test_database::TestDatabase};
     use crate::faults::Faults;
-    use crate::queue::QueueSettings;
+    use crate::queue::QueueOptions;
+    use private_ingest_handler::fixed_clock;
 
     struct Fixture {
         router: Router,
-        writer: Writer,
-        _thread: WriterThread,
-        dir: tempfile::TempDir,
+        db: TestDatabase,
     }
 
     fn fixture() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(db::FILE_NAME);
-        let (writer, thread) = db::writer::start(db::open_for_writing(&path).unwrap()).unwrap();
-        let reads = Reads::new(path);
-        let clock: Clock = Arc::new(|| 1_700_000_000_000);
+        let db = TestDatabase::new();
+        let (writer, reads) = (db.writer.clone(), db.reads.clone());
+        let clock = fixed_clock(1_700_000_000_000);
         let faults = Arc::new(Faults::none());
-        let settings = QueueSettings {
+        let options = QueueOptions {
             visibility_timeout: Duration::from_secs(30),
             max_receive_count: 5,
         };
         let state = AppState {
-            queue: Queue::new(writer.clone(), reads.clone(), settings),
+            queue: Queue::new(writer.clone(), reads.clone(), options),
             records: SqliteRecordStore::new(
                 writer.clone(),
                 reads.clone(),
@@ -97,10 +93,8 @@ mod tests {
             clock,
         };
         Fixture {
-            router: router(state, dir.path().join("no-page")),
-            writer,
-            _thread: thread,
-            dir,
+            router: router(state, db.missing_folder()),
+            db,
         }
     }
 
@@ -136,7 +130,7 @@ mod tests {
     async fn a_message_that_could_not_be_made_durable_is_503_with_no_internal_detail() {
         let f = fixture();
         // GIVEN a database that refuses the queue's insert
-        f.writer
+        f.db.writer
             .execute(|c| c.execute_batch("DROP TABLE messages"))
             .await
             .unwrap();
@@ -144,13 +138,17 @@ mod tests {
         // WHEN a valid message is sent
         let (status, answer) = post(&f.router, Body::from(r#"{"Insert":"DynamoDB"}"#)).await;
 
-        // THEN it is refused with a fixed text, never a 200, and SQLite's words stay inside
+        // THEN it is refused with a fixed text, never a 200, and SQLite's words stay inside;
+        // the request id finds the cause in the log
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        let request_id = answer["requestId"].as_str().unwrap().to_owned();
+        assert_eq!(request_id.len(), 36, "a UUID: {answer}");
         assert_eq!(
             answer,
             serde_json::json!({
-                "message": "The message could not be queued; it was not accepted, send it again",
-                "errors": []
+                "message": "The message could not be queued; it was not accepted, send it again.",
+                "errors": [],
+                "requestId": request_id
             })
         );
     }
@@ -162,7 +160,7 @@ mod tests {
         assert_eq!(status, StatusCode::OK);
         let id = answer["messageId"].as_str().unwrap().to_owned();
         // A fresh connection, as another process would open after a crash, sees it.
-        let conn = db::open_for_reading(&f.dir.path().join(db::FILE_NAME)).unwrap();
+        let conn = db::open_for_reading(&f.db.path).unwrap();
         let (body, attributes): (String, String) = conn
             .query_row(
                 "SELECT body, attributes FROM messages WHERE id = ?1",

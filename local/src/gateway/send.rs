@@ -8,9 +8,8 @@ use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use private_ingest_core::limits::MAX_BODY_BYTES;
+use private_ingest_core::contract::{MAX_BODY_BYTES, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
 use private_ingest_core::parse_message;
-use private_ingest_lambda::envelope::{REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
 
 use super::response::{self, ApiError};
 use super::AppState;
@@ -57,7 +56,7 @@ pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body:
         Err(error) => {
             tracing::error!(%request_id, %error, cause = ?std::error::Error::source(&error),
                 "could not queue a message; answered 503");
-            ApiError::not_queued().into_response()
+            ApiError::not_queued(&request_id).into_response()
         }
     }
 }

@@ -1,0 +1,23 @@
+//! The contract every component shares, each constant defined once: the request body's
+//! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]) and
+//! what travels on the queue besides the body ([`queue`]).
+//!
+//! The handler, the local gateway and, through the Wasm module's `contract()`, the test
+//! page and the Pulumi program read them from here; none of them retypes one.
+
+pub mod limits;
+pub mod queue;
+pub mod request;
+pub mod responses;
+
+pub use limits::{
+    MAX_BODY_BYTES, MAX_BODY_PREVIEW_CHARS, MAX_DEPTH, MAX_NOTIFICATION_DATA_BYTES,
+    MAX_SUBJECT_CHARS,
+};
+pub use queue::{
+    DLQ_SUFFIX, IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE,
+};
+pub use request::{
+    field_names, FieldKind, FieldSpec, DATA, INSERT, REQUEST_FIELDS, STORE_INSERT_VALUE,
+};
+pub use responses::Answer;

@@ -1,0 +1,35 @@
+//! The batch handler: [`handle_batch`] over two ports, [`RecordStore`] (the store route)
+//! and [`Notifier`] (the notify route and the alerts about rejected bodies), each with
+//! its adapters filed under it: DynamoDB and SNS (feature `aws`), and in-memory ones for
+//! tests. The Lambda's `bootstrap` binary and the local stack's poller both run it.
+//!
+//! Reading order: [`envelope`] (what the queue says about a message) -> [`handler`] ->
+//! the ports and their adapters: [`store`] and [`notify`] -> what the handler is given:
+//! [`clock`], [`random`], and for the Lambda [`environment`] and `sdk` (read and loaded
+//! once, at init).
+
+pub mod clock;
+pub mod envelope;
+pub mod environment;
+pub mod handler;
+mod memory_faults;
+pub mod notify;
+mod port_error;
+pub mod random;
+#[cfg(feature = "aws")]
+pub mod sdk;
+pub mod store;
+
+pub use clock::{fixed_clock, system_clock, Clock};
+pub use environment::{EnvironmentError, FunctionEnvironment};
+pub use handler::{handle_batch, BatchError, Deps, ItemError, Outcome};
+pub use notify::memory::MemoryNotifier;
+pub use notify::{Notifier, NotifyError};
+pub use random::{fixed_random, system_random, RandomSource};
+pub use store::memory::MemoryStore;
+pub use store::{PutIfAbsent, RecordStore, StoreError};
+
+#[cfg(feature = "aws")]
+pub use notify::sns::SnsNotifier;
+#[cfg(feature = "aws")]
+pub use store::dynamodb::DynamoDbStore;

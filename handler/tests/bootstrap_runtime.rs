@@ -1,0 +1,248 @@
+//! The built `bootstrap` binary end to end: a Lambda Runtime API written here (the HTTP
+//! API Lambda serves a custom runtime) hands it SQS events; it reaches moto only through
+//! `AWS_ENDPOINT_URL` and the other variables Lambda would set; the test reads back its
+//! responses, its logs, the stored items and the published notifications.
+//!
+//! It lives in `handler/` (not `tests/`) so that cargo builds the binary first and hands
+//! its path over as `CARGO_BIN_EXE_bootstrap`. `BOOTSTRAP_BIN` runs the same tests on
+//! another build of it, e.g. `BOOTSTRAP_BIN=target/release/bootstrap` to time its init.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use private_ingest_handler::environment::{TABLE_NAME_VAR, TOPIC_ARN_VAR};
+use private_ingest_testkit::aws_resources::{create_record_table, scan_items, TopicTap};
+use private_ingest_testkit::fixtures::{
+    MISSING_ID_EVENT, MIXED_EVENT, MIXED_STORE_IDS, STORE_EVENT, STORE_ID,
+};
+use private_ingest_testkit::moto::MotoServer;
+use private_ingest_testkit::runtime_api::{Posted, RuntimeApi};
+use serde_json::{json, Value};
+
+const TABLE: &str = "private-ingest-records";
+const TOPIC: &str = "private-ingest-notifications";
+/// A debug build on a loaded machine; the first event also pays for the first TLS-free
+/// connection to moto. Far above what a healthy run takes (well under a second).
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The running binary; killed and reaped when dropped. Its stdout and stderr go to a file.
+struct Bootstrap {
+    child: Child,
+    log: PathBuf,
+    spawned_at: Instant,
+}
+
+impl Bootstrap {
+    fn spawn(api: &RuntimeApi, env: &[(&str, String)]) -> Self {
+        let binary = std::env::var("BOOTSTRAP_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_bootstrap").to_owned());
+        let log = std::env::temp_dir().join(format!(
+            "bootstrap-{}-{}.log",
+            std::process::id(),
+            api.host().replace([':', '.'], "-")
+        ));
+        let out = File::create(&log).unwrap();
+        let err = out.try_clone().unwrap();
+        let spawned_at = Instant::now();
+        let child = Command::new(&binary)
+            // Only what Lambda would set: nothing from the developer's shell leaks in.
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", api.host())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "private-ingest-handler")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                "/aws/lambda/private-ingest-handler",
+            )
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]test")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {binary}: {e}"));
+        Self {
+            child,
+            log,
+            spawned_at,
+        }
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The JSON log lines that carry an `outcome` (one per processed message).
+    fn outcomes(&self) -> Vec<Value> {
+        self.output()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|l| l.get("outcome").is_some())
+            .collect()
+    }
+}
+
+impl Drop for Bootstrap {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// moto with the table and the topic, and the environment that points the binary at them.
+async fn aws_side() -> (MotoServer, aws_config::SdkConfig, TopicTap) {
+    let moto = MotoServer::start();
+    let config = moto.sdk_config().await;
+    create_record_table(&config, TABLE).await;
+    let tap = TopicTap::create(&config, TOPIC).await;
+    (moto, config, tap)
+}
+
+fn environment(moto: &MotoServer, table: &str, topic_arn: &str) -> Vec<(&'static str, String)> {
+    let mut env = moto.child_env();
+    env.push((TABLE_NAME_VAR, table.into()));
+    env.push((TOPIC_ARN_VAR, topic_arn.into()));
+    env
+}
+
+async fn response_to(api: &mut RuntimeApi, bootstrap: &Bootstrap, request_id: &str) -> Value {
+    match api.posted(WAIT).await {
+        Some(Posted::Response {
+            request_id: id,
+            body,
+        }) if id == request_id => body,
+        other => panic!(
+            "expected the response to {request_id}, got {other:?}\nbootstrap output:\n{}",
+            bootstrap.output()
+        ),
+    }
+}
+
+#[tokio::test]
+async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
+    // GIVEN moto with the table and topic, and the binary polling our Runtime API
+    let (moto, config, tap) = aws_side().await;
+    let mut api = RuntimeApi::start().await;
+    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
+
+    // WHEN Lambda hands it a mixed batch
+    api.invoke("inv-1", MIXED_EVENT);
+    let first = response_to(&mut api, &bootstrap, "inv-1").await;
+    let init = api.first_next_at().unwrap() - bootstrap.spawned_at;
+    eprintln!("bootstrap init (spawn to first GET /next): {init:?}");
+
+    // THEN every message is handled and none is reported as failed
+    assert_eq!(first, json!({"batchItemFailures": []}));
+    assert_eq!(scan_items(&config, TABLE).await.len(), 2);
+    assert_eq!(tap.take(3).await.len(), 3);
+
+    // WHEN the same store message comes twice (a redelivery)
+    api.invoke("inv-2", STORE_EVENT);
+    let second = response_to(&mut api, &bootstrap, "inv-2").await;
+    api.invoke("inv-3", STORE_EVENT);
+    let third = response_to(&mut api, &bootstrap, "inv-3").await;
+
+    // THEN it is stored once and both invocations succeed
+    assert_eq!(second, json!({"batchItemFailures": []}));
+    assert_eq!(third, json!({"batchItemFailures": []}));
+    assert_eq!(scan_items(&config, TABLE).await.len(), 3);
+
+    // WHEN a record has no message id, THEN the invocation fails as a whole
+    api.invoke("inv-4", MISSING_ID_EVENT);
+    match api.posted(WAIT).await {
+        Some(Posted::Error { request_id, body }) => {
+            assert_eq!(request_id, "inv-4");
+            let message = body["errorMessage"].as_str().unwrap_or_default();
+            assert!(
+                message.contains("record 1 of the batch has no messageId"),
+                "{body}"
+            );
+        }
+        other => panic!("expected an invocation error, got {other:?}"),
+    }
+    assert_eq!(scan_items(&config, TABLE).await.len(), 3);
+
+    // AND the log has one JSON line per processed message: id, route (none for a rejected
+    // body), outcome, duration
+    let outcomes = bootstrap.outcomes();
+    assert_eq!(outcomes.len(), 5 + 2, "{}", bootstrap.output());
+    assert!(outcomes.iter().all(|l| l["duration_ms"].is_u64()
+        && l["message_id"].is_string()
+        && (l["route"].is_string() || l["outcome"] == "rejected")));
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|l| l["outcome"] == "rejected")
+            .count(),
+        2,
+        "the two invalid bodies of the mixed batch"
+    );
+    let for_store_id: Vec<_> = outcomes
+        .iter()
+        .filter(|l| l["message_id"] == STORE_ID)
+        .map(|l| (l["route"].as_str().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        for_store_id,
+        [("store", "stored"), ("store", "already_stored")]
+    );
+}
+
+#[tokio::test]
+async fn bootstrap_reports_store_failures_as_batch_item_failures() {
+    // GIVEN the binary pointed at a table that does not exist
+    let (moto, config, tap) = aws_side().await;
+    let mut api = RuntimeApi::start().await;
+    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, "no-such-table", &tap.topic_arn));
+
+    api.invoke("inv-1", MIXED_EVENT);
+    let response = response_to(&mut api, &bootstrap, "inv-1").await;
+
+    // THEN exactly the store-route messages come back for redelivery; the rest are done
+    assert_eq!(
+        response,
+        json!({"batchItemFailures": [
+            {"itemIdentifier": MIXED_STORE_IDS[0]},
+            {"itemIdentifier": MIXED_STORE_IDS[1]}
+        ]})
+    );
+    assert_eq!(scan_items(&config, TABLE).await, []);
+    assert_eq!(tap.take(3).await.len(), 3);
+    let failed: Vec<_> = bootstrap
+        .outcomes()
+        .into_iter()
+        .filter(|l| l["outcome"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 2);
+    assert!(failed[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("ResourceNotFoundException"));
+}
+
+#[tokio::test]
+async fn bootstrap_fails_at_init_naming_the_missing_environment() {
+    let api = RuntimeApi::start().await;
+    let mut bootstrap = Bootstrap::spawn(&api, &[]);
+
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = bootstrap.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "bootstrap did not exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    assert!(!status.success());
+    let output = bootstrap.output();
+    assert!(
+        output.contains(TABLE_NAME_VAR) && output.contains(TOPIC_ARN_VAR),
+        "{output}"
+    );
+    assert!(api.first_next_at().is_none(), "it must not poll for events");
+}

@@ -1,5 +1,0 @@
-//! Shared support for the cross-component tests in `tests/tests/`.
-
-pub mod aws_resources;
-pub mod local_stack;
-pub mod moto;
