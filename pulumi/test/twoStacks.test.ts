@@ -55,7 +55,10 @@ test("dev and prod in one account and region share no physical name", () => {
 });
 
 test("pulumi/README.md states the preview's resource count", () => {
-  const count = previewJson("offline").length;
+  // The page's files (one resource each, present once `make web` has run) are counted
+  // apart in the README: their number follows the page's build, not the stack.
+  const preview = previewJson("offline");
+  const count = preview.filter((r) => r.type !== "aws:s3/bucketObjectv2:BucketObjectv2").length;
   const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
   const stated = readme.match(/lists (\d+) resources/);
   assert.ok(stated, "README says how many resources the preview lists");
