@@ -3,3 +3,5 @@
 pub mod aws_resources;
 pub mod local_stack;
 pub mod moto;
+pub mod proc_status;
+pub mod raw_http;
