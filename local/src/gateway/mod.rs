@@ -74,16 +74,20 @@ impl std::fmt::Debug for AppState {
 
 pub fn router(state: AppState, web_dir: PathBuf) -> Router {
     let hosts = state.limits.hosts.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/send-message", post(send::send_message))
         .route("/messages/{id}", get(read::message))
         .route("/notifications", get(read::notifications))
         .route("/dead-letters", get(read::dead_letters))
         .route("/healthz", get(read::healthz))
         .with_state(state)
-        .fallback_service(page_paths::guarded(web_dir))
-        // The last layer added runs first: headers on every answer, the 421 before
-        // any route, and the JSON shape around what the routes and files answer.
+        .fallback_service(page_paths::guarded(web_dir));
+    // `Router::layer` wraps each route on its own, inside the routing (a 405's `Allow`
+    // is added outside it); wrapping the whole router as one service puts the layers
+    // around the finished answers. The last layer added runs first: headers on every
+    // answer, the 421 before any route, the JSON shape around what routes and files say.
+    Router::new()
+        .fallback_service(routes)
         .layer(middleware::from_fn(error_shape::shape))
         .layer(middleware::from_fn_with_state(hosts, host_check::check))
         .layer(middleware::from_fn(security_headers::add))
