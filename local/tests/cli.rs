@@ -142,7 +142,10 @@ fn help_names_every_flag_with_its_environment_variable() {
         ("--max-connections", "PRIVATE_INGEST_MAX_CONNECTIONS"),
         ("--header-timeout-ms", "PRIVATE_INGEST_HEADER_TIMEOUT_MS"),
         ("--body-timeout-ms", "PRIVATE_INGEST_BODY_TIMEOUT_MS"),
-        ("--keep-alive-timeout-ms", "PRIVATE_INGEST_KEEP_ALIVE_TIMEOUT_MS"),
+        (
+            "--keep-alive-timeout-ms",
+            "PRIVATE_INGEST_KEEP_ALIVE_TIMEOUT_MS",
+        ),
         (
             "--max-body-bytes-in-flight",
             "PRIVATE_INGEST_MAX_BODY_BYTES_IN_FLIGHT",

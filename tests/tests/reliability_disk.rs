@@ -29,15 +29,15 @@ struct Answer {
     at: Instant,
 }
 
+/// Every answer of a load run, by sequence number.
+type Answers = Arc<Mutex<BTreeMap<usize, Answer>>>;
+
 /// `SENDERS` tasks sending `body(seq)` until `stop`; every answer, by sequence number.
 fn start_load(
     api: &Api,
     body: fn(usize) -> String,
     stop: Arc<AtomicBool>,
-) -> (
-    Arc<Mutex<BTreeMap<usize, Answer>>>,
-    Vec<tokio::task::JoinHandle<()>>,
-) {
+) -> (Answers, Vec<tokio::task::JoinHandle<()>>) {
     let answers = Arc::new(Mutex::new(BTreeMap::new()));
     let next = Arc::new(AtomicUsize::new(0));
     let tasks = (0..SENDERS)
