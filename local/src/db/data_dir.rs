@@ -83,16 +83,20 @@ pub fn open(data_dir: &Path, init: bool) -> Result<OpenedDatabase, DataDirError>
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         let wal = PathBuf::from(wal);
-        let evidence = match (&marker, wal.exists()) {
-            (Some(id), _) => Some(format!("{} names database {id}", marker_path.display())),
-            (None, true) => Some(format!("its WAL file {} is still there", wal.display())),
-            (None, false) => None,
+        let rescued = rescued_copies(data_dir);
+        let evidence = match (&marker, wal.exists(), rescued.is_empty()) {
+            (Some(id), _, _) => Some(format!("{} names database {id}", marker_path.display())),
+            (None, true, _) => Some(format!("its WAL file {} is still there", wal.display())),
+            // The folder itself was removed with the database, then recreated by the
+            // rescue: the copies are all that is left to tell.
+            (None, false, false) => Some("a rescue copy of a lost database is here".into()),
+            (None, false, true) => None,
         };
         if let Some(evidence) = evidence {
             return Err(DataDirError::DatabaseMissing {
                 db: path,
                 evidence,
-                rescued: rescued_copies(data_dir),
+                rescued,
             });
         }
     }
@@ -296,6 +300,24 @@ mod tests {
         std::fs::write(dir.path().join(format!("{FILE_NAME}-wal")), b"frames").unwrap();
         let refused = open(dir.path(), false).unwrap_err().to_string();
         assert!(refused.contains("WAL file"), "{refused}");
+    }
+
+    #[test]
+    fn a_rescue_copy_alone_is_evidence_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir
+            .path()
+            .join(format!("{RESCUE_PREFIX}1700000000000.sqlite3"));
+        std::fs::write(&copy, b"copy").unwrap();
+        let refused = open(dir.path(), false).unwrap_err().to_string();
+        assert!(
+            refused.contains("a rescue copy of a lost database is here"),
+            "{refused}"
+        );
+        assert!(
+            refused.contains("private-ingest.rescued-1700000000000.sqlite3"),
+            "{refused}"
+        );
     }
 
     #[test]
