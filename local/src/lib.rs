@@ -55,8 +55,6 @@ pub enum RunError {
         path: String,
         source: std::io::Error,
     },
-    #[error("could not open the database {path}: {source}")]
-    Database { path: String, source: db::OpenError },
     #[error("could not listen on {listen}: {source}")]
     Listen {
         listen: String,
