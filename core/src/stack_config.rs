@@ -11,12 +11,13 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::contract::DLQ_SUFFIX;
 use crate::message::json_kind;
+pub use checks::LOG_RETENTION_DAYS;
 use checks::{
     boolean, certificate_arn, domain_name, email, hosted_zone_id, id_list, id_of, int_in, one_of,
     queue_name, retention, string, table_name, topic_name,
 };
-pub use checks::{DLQ_SUFFIX, LOG_RETENTION_DAYS};
 
 /// One bad setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,15 +1,12 @@
 //! The Lambda's environment, read once at init. A missing variable fails the init with
 //! a message naming every missing one, rather than failing every message later.
 
+// The variables' names are the contract's: the Pulumi program sets the same ones.
+pub use private_ingest_core::contract::function_environment::{
+    NOTIFICATION_INCLUDES_DATA as NOTIFICATION_INCLUDES_DATA_VAR, TABLE_NAME as TABLE_NAME_VAR,
+    TOPIC_ARN as TOPIC_ARN_VAR,
+};
 use private_ingest_core::NotificationContent;
-
-/// The DynamoDB table the store route writes to (partition key `id`, type S).
-pub const TABLE_NAME_VAR: &str = "TABLE_NAME";
-/// The SNS topic notifications and "rejected" alerts are published to.
-pub const TOPIC_ARN_VAR: &str = "TOPIC_ARN";
-/// `true` lets notifications carry the caller's content (`Insert`, `data`, the start of
-/// a rejected body); absent or `false`: ids, the route and reasons only.
-pub const NOTIFICATION_INCLUDES_DATA_VAR: &str = "NOTIFICATION_INCLUDES_DATA";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionEnvironment {

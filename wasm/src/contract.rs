@@ -1,7 +1,10 @@
 //! The core's contract as JavaScript reads it: its constants gathered into camelCase
 //! objects (the core itself stays free of JavaScript's naming), with TypeScript types.
 
-use private_ingest_core::contract::{self as core_contract, responses, Answer};
+use private_ingest_core::contract::{
+    self as core_contract, function_environment, responses, security_headers, Answer,
+    SecurityHeaders,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -13,6 +16,13 @@ export interface ContractAnswer {
   message: string;
 }
 
+/** The security headers of one kind of answer, by their HTTP names. */
+export interface SecurityHeaders {
+  "Content-Security-Policy": string;
+  "X-Content-Type-Options": string;
+  "Referrer-Policy": string;
+}
+
 /** The contract every component shares (the core's `contract` module). */
 export interface Contract {
   /** The request body's field names. */
@@ -21,7 +31,7 @@ export interface Contract {
   storeInsertValue: string;
   /** Names of the message attributes the API's queue integration sets. */
   messageAttributes: { requestId: string; sourceVpce: string; idempotencyKey: string };
-  /** The API's answers, the same from the cloud API and the local gateway. */
+  /** The API's answers, the same from the cloud API and the local gateway (then each stack's own). */
   responses: {
     sent: ContractAnswer;
     invalidBody: ContractAnswer;
@@ -29,11 +39,27 @@ export interface Contract {
     unsupportedMediaType: ContractAnswer;
     notQueued: ContractAnswer;
     notFound: ContractAnswer;
+    refused: ContractAnswer;
+    tooManyRequests: ContractAnswer;
+    recordNotRead: ContractAnswer;
+    pageNotRead: ContractAnswer;
+    invalidParameters: ContractAnswer;
+    methodNotAllowed: ContractAnswer;
+    requestTimeout: ContractAnswer;
+    misdirected: ContractAnswer;
+    busy: ContractAnswer;
+    internalError: ContractAnswer;
   };
   /** The one error line of a 415. */
   contentTypeError: string;
+  /** The one error line of a 413 whose body's size is not known. */
+  overTheLimitError: string;
+  /** The headers on the page (HTML), and on every other answer. */
+  securityHeaders: { page: SecurityHeaders; resource: SecurityHeaders };
   /** The dead-letter queue's name is the queue's name with this suffix. */
   deadLetterQueueSuffix: string;
+  /** Names of the Lambda's environment variables. */
+  functionEnvironment: { tableName: string; topicArn: string; notificationIncludesData: string };
   limits: Limits;
 }
 "#;
@@ -74,10 +100,34 @@ pub struct Responses {
     pub unsupported_media_type: Answer,
     pub not_queued: Answer,
     pub not_found: Answer,
+    pub refused: Answer,
+    pub too_many_requests: Answer,
+    pub record_not_read: Answer,
+    pub page_not_read: Answer,
+    pub invalid_parameters: Answer,
+    pub method_not_allowed: Answer,
+    pub request_timeout: Answer,
+    pub misdirected: Answer,
+    pub busy: Answer,
+    pub internal_error: Answer,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SecurityHeaderSets {
+    pub page: SecurityHeaders,
+    pub resource: SecurityHeaders,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionEnvironment {
+    pub table_name: &'static str,
+    pub topic_arn: &'static str,
+    pub notification_includes_data: &'static str,
 }
 
 /// The whole contract (TypeScript `Contract`).
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contract {
     pub request_fields: RequestFields,
@@ -85,30 +135,55 @@ pub struct Contract {
     pub message_attributes: MessageAttributes,
     pub responses: Responses,
     pub content_type_error: &'static str,
+    pub over_the_limit_error: String,
+    pub security_headers: SecurityHeaderSets,
     pub dead_letter_queue_suffix: &'static str,
+    pub function_environment: FunctionEnvironment,
     pub limits: Limits,
 }
 
-pub const CONTRACT: Contract = Contract {
-    request_fields: RequestFields {
-        insert: core_contract::INSERT,
-        data: core_contract::DATA,
-    },
-    store_insert_value: core_contract::STORE_INSERT_VALUE,
-    message_attributes: MessageAttributes {
-        request_id: core_contract::REQUEST_ID_ATTRIBUTE,
-        source_vpce: core_contract::SOURCE_VPCE_ATTRIBUTE,
-        idempotency_key: core_contract::IDEMPOTENCY_KEY_ATTRIBUTE,
-    },
-    responses: Responses {
-        sent: responses::SENT,
-        invalid_body: responses::INVALID_BODY,
-        too_large: responses::TOO_LARGE,
-        unsupported_media_type: responses::UNSUPPORTED_MEDIA_TYPE,
-        not_queued: responses::NOT_QUEUED,
-        not_found: responses::NOT_FOUND,
-    },
-    content_type_error: responses::CONTENT_TYPE_ERROR,
-    dead_letter_queue_suffix: core_contract::DLQ_SUFFIX,
-    limits: LIMITS,
-};
+pub fn contract() -> Contract {
+    Contract {
+        request_fields: RequestFields {
+            insert: core_contract::INSERT,
+            data: core_contract::DATA,
+        },
+        store_insert_value: core_contract::STORE_INSERT_VALUE,
+        message_attributes: MessageAttributes {
+            request_id: core_contract::REQUEST_ID_ATTRIBUTE,
+            source_vpce: core_contract::SOURCE_VPCE_ATTRIBUTE,
+            idempotency_key: core_contract::IDEMPOTENCY_KEY_ATTRIBUTE,
+        },
+        responses: Responses {
+            sent: responses::SENT,
+            invalid_body: responses::INVALID_BODY,
+            too_large: responses::TOO_LARGE,
+            unsupported_media_type: responses::UNSUPPORTED_MEDIA_TYPE,
+            not_queued: responses::NOT_QUEUED,
+            not_found: responses::NOT_FOUND,
+            refused: responses::REFUSED,
+            too_many_requests: responses::TOO_MANY_REQUESTS,
+            record_not_read: responses::RECORD_NOT_READ,
+            page_not_read: responses::PAGE_NOT_READ,
+            invalid_parameters: responses::INVALID_PARAMETERS,
+            method_not_allowed: responses::METHOD_NOT_ALLOWED,
+            request_timeout: responses::REQUEST_TIMEOUT,
+            misdirected: responses::MISDIRECTED,
+            busy: responses::BUSY,
+            internal_error: responses::INTERNAL_ERROR,
+        },
+        content_type_error: responses::CONTENT_TYPE_ERROR,
+        over_the_limit_error: responses::over_the_limit_error(),
+        security_headers: SecurityHeaderSets {
+            page: security_headers::PAGE,
+            resource: security_headers::RESOURCE,
+        },
+        dead_letter_queue_suffix: core_contract::DLQ_SUFFIX,
+        function_environment: FunctionEnvironment {
+            table_name: function_environment::TABLE_NAME,
+            topic_arn: function_environment::TOPIC_ARN,
+            notification_includes_data: function_environment::NOTIFICATION_INCLUDES_DATA,
+        },
+        limits: LIMITS,
+    }
+}

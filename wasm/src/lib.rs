@@ -213,5 +213,5 @@ pub fn limits() -> Result<JsValue, JsError> {
 /// The whole contract: field names, limits, answers, message attributes, queue names.
 #[wasm_bindgen(unchecked_return_type = "Contract")]
 pub fn contract() -> Result<JsValue, JsError> {
-    to_js(&contract::CONTRACT)
+    to_js(&contract::contract())
 }

@@ -70,6 +70,13 @@ fn build_record_makes_the_contract_record_and_explains_refusals() {
 #[wasm_bindgen_test]
 fn the_contract_export_carries_every_shared_constant() {
     let answer = |status: u16, message: &str| json!({"status": status, "message": message});
+    let headers = |policy: &str| {
+        json!({
+            "Content-Security-Policy": policy,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer"
+        })
+    };
     assert_eq!(
         to_json(exports::contract().unwrap()),
         json!({
@@ -89,10 +96,39 @@ fn the_contract_export_carries_every_shared_constant() {
                     503,
                     "The message could not be queued; it was not accepted, send it again."
                 ),
-                "notFound": answer(404, "Not found")
+                "notFound": answer(404, "Not found"),
+                "refused": answer(400, "The request was refused"),
+                "tooManyRequests": answer(429, "Too many requests; send it again later."),
+                "recordNotRead": answer(502, "The record could not be read."),
+                "pageNotRead": answer(502, "The page could not be read."),
+                "invalidParameters": answer(400, "Invalid request parameters"),
+                "methodNotAllowed": answer(405, "Method not allowed"),
+                "requestTimeout": answer(408, "Request timeout"),
+                "misdirected": answer(421, "Misdirected request"),
+                "busy": answer(
+                    503,
+                    "The server is busy; nothing was accepted, send it again after Retry-After seconds"
+                ),
+                "internalError": answer(500, "Internal error")
             },
             "contentTypeError": "/: Content-Type must be application/json",
+            "overTheLimitError":
+                "/: body is over the limit of 262144 bytes (256 KiB, the SQS message size limit)",
+            "securityHeaders": {
+                "page": headers(
+                    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                     connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; \
+                     require-trusted-types-for 'script'; trusted-types 'none'; \
+                     frame-ancestors 'none'"
+                ),
+                "resource": headers("default-src 'none'; frame-ancestors 'none'")
+            },
             "deadLetterQueueSuffix": "-dlq",
+            "functionEnvironment": {
+                "tableName": "TABLE_NAME",
+                "topicArn": "TOPIC_ARN",
+                "notificationIncludesData": "NOTIFICATION_INCLUDES_DATA"
+            },
             "limits": {"maxBodyBytes": 262144, "maxDepth": 32}
         })
     );

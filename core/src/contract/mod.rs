@@ -1,14 +1,18 @@
 //! The contract every component shares, each constant defined once: the request body's
 //! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]) and
-//! what travels on the queue besides the body ([`queue`]).
+//! the security headers on them ([`security_headers`]), what travels on the queue
+//! besides the body ([`queue`]), and the Lambda's environment variables
+//! ([`function_environment`]).
 //!
 //! The handler, the local gateway and, through the Wasm module's `contract()`, the test
 //! page and the Pulumi program read them from here; none of them retypes one.
 
+pub mod function_environment;
 pub mod limits;
 pub mod queue;
 pub mod request;
 pub mod responses;
+pub mod security_headers;
 
 pub use limits::{
     MAX_BODY_BYTES, MAX_BODY_PREVIEW_CHARS, MAX_DEPTH, MAX_NOTIFICATION_DATA_BYTES,
@@ -21,3 +25,4 @@ pub use request::{
     field_names, FieldKind, FieldSpec, DATA, INSERT, REQUEST_FIELDS, STORE_INSERT_VALUE,
 };
 pub use responses::Answer;
+pub use security_headers::SecurityHeaders;

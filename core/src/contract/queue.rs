@@ -16,7 +16,6 @@ pub const SOURCE_VPCE_ATTRIBUTE: &str = "sourceVpce";
 /// idempotency keys); nothing sets or reads it yet.
 pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "idempotencyKey";
 
-/// The dead-letter queue's name is the queue's name with this suffix.
-// Defined in stack_config (the stack settings check that the DLQ name fits SQS's 80
-// characters) until the stack-settings rework lands; the definition moves here then.
-pub use crate::stack_config::DLQ_SUFFIX;
+/// The dead-letter queue's name is the queue's name with this suffix (the stack
+/// settings check that the two fit SQS's 80 characters).
+pub const DLQ_SUFFIX: &str = "-dlq";

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::contract::DLQ_SUFFIX;
 use crate::error::quote;
 use crate::message::json_kind;
 
@@ -14,9 +15,6 @@ pub const LOG_RETENTION_DAYS: &[u64] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
-
-/// Suffix the stack adds to `queueName` for the dead-letter queue.
-pub const DLQ_SUFFIX: &str = "-dlq";
 
 pub fn string(v: &Value) -> Result<&str, String> {
     v.as_str()

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use private_ingest_core::contract::responses::{
-    Answer, CONTENT_TYPE_ERROR, INVALID_BODY, NOT_FOUND, NOT_QUEUED, SENT, TOO_LARGE,
-    UNSUPPORTED_MEDIA_TYPE,
+    Answer, CONTENT_TYPE_ERROR, INTERNAL_ERROR, INVALID_BODY, NOT_FOUND, NOT_QUEUED, SENT,
+    TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -25,7 +25,8 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn of(answer: Answer, errors: Vec<String>) -> Self {
+    /// The contract's `answer` with these error lines.
+    pub fn of(answer: Answer, errors: Vec<String>) -> Self {
         Self {
             // The contract's statuses are all valid HTTP statuses.
             status: StatusCode::from_u16(answer.status)
@@ -62,12 +63,7 @@ impl ApiError {
 
     /// 500 for a failed read; the cause is in the log.
     pub fn internal() -> Self {
-        Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "Internal error",
-            errors: Vec::new(),
-            request_id: None,
-        }
+        Self::of(INTERNAL_ERROR, Vec::new())
     }
 
     pub fn not_found(errors: Vec<String>) -> Self {

@@ -1,15 +1,11 @@
-//! Security headers on every response. The page's Content-Security-Policy was only a
-//! `<meta>` tag, which cannot say `frame-ancestors` (browsers ignore it there), so any
-//! site could frame the page; and without `nosniff` a browser may guess a type.
+//! Security headers on every response, the contract's (`contract::security_headers`,
+//! which the cloud's integration and gateway responses set too). The page's
+//! Content-Security-Policy was only a `<meta>` tag, which cannot say `frame-ancestors`
+//! (browsers ignore it there), so any site could frame the page; and without `nosniff` a
+//! browser may guess a type.
 //!
-//! - HTML (the page): [`PAGE_CSP`], the policy of `web/index.html`'s meta tag plus
-//!   `frame-ancestors 'none'`.
-//! - Everything else (JSON, assets): [`RESOURCE_CSP`], nothing may load or frame it.
-//! - Always: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` (the
-//!   page's meta says the same).
-//!
-//! The cloud's page responses must set the same three headers (API Gateway integration
-//! response headers); the values are these constants.
+//! - HTML (the page): the contract's [`PAGE`] headers.
+//! - Everything else (JSON, assets): [`RESOURCE`], nothing may load or frame it.
 
 use axum::extract::Request;
 use axum::http::header::{
@@ -18,17 +14,7 @@ use axum::http::header::{
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-
-/// The page's policy: web/index.html's meta tag (a test keeps the two equal) plus
-/// `frame-ancestors 'none'`, which only a header can carry.
-pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; \
-require-trusted-types-for 'script'; trusted-types 'none'; frame-ancestors 'none'";
-
-/// Any other response: loads nothing, framed by nothing.
-pub const RESOURCE_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
-
-pub const REFERRER: &str = "no-referrer";
+use private_ingest_core::contract::security_headers::{PAGE, RESOURCE};
 
 /// Middleware: adds the headers to every response (keeping any a route set itself).
 pub async fn add(request: Request, next: Next) -> Response {
@@ -39,16 +25,16 @@ pub async fn add(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
     let headers = response.headers_mut();
-    let csp = if is_html { PAGE_CSP } else { RESOURCE_CSP };
-    headers
-        .entry(CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(csp));
-    headers
-        .entry(X_CONTENT_TYPE_OPTIONS)
-        .or_insert(HeaderValue::from_static("nosniff"));
-    headers
-        .entry(REFERRER_POLICY)
-        .or_insert(HeaderValue::from_static(REFERRER));
+    let kind = if is_html { PAGE } else { RESOURCE };
+    for (name, value) in [
+        (CONTENT_SECURITY_POLICY, kind.content_security_policy),
+        (X_CONTENT_TYPE_OPTIONS, kind.content_type_options),
+        (REFERRER_POLICY, kind.referrer_policy),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
     response
 }
 
@@ -72,9 +58,9 @@ mod tests {
         let index = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/index.html");
         let html = std::fs::read_to_string(index).unwrap();
         assert_eq!(
-            PAGE_CSP,
+            PAGE.content_security_policy,
             format!("{}; frame-ancestors 'none'", meta_policy(&html)),
-            "web/index.html's policy changed: change PAGE_CSP with it (and the cloud's page responses)"
+            "web/index.html's policy changed: change the contract's page policy with it"
         );
     }
 }

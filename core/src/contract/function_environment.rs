@@ -1,0 +1,12 @@
+//! The names of the Lambda's environment variables: the Pulumi program sets them on the
+//! function, the handler's `FunctionEnvironment` reads them once at init.
+
+/// The DynamoDB table the store route writes to (partition key `id`, type S).
+pub const TABLE_NAME: &str = "TABLE_NAME";
+
+/// The SNS topic notifications and "rejected" alerts are published to.
+pub const TOPIC_ARN: &str = "TOPIC_ARN";
+
+/// `true` lets notifications carry the caller's content (`Insert`, `data`, the start of
+/// a rejected body); absent or `false`: ids, the route and reasons only.
+pub const NOTIFICATION_INCLUDES_DATA: &str = "NOTIFICATION_INCLUDES_DATA";
