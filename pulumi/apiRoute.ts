@@ -6,6 +6,8 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { SecurityHeaders } from "../wasm/pkg-node/private_ingest_wasm";
+import { staticHeaders } from "./securityHeaders";
 
 /** An integration response of one route. */
 export interface ResponseSpec {
@@ -14,7 +16,10 @@ export interface ResponseSpec {
   readonly selectionPattern?: string;
   readonly template?: string;
   readonly contentHandling?: string;
+  /** Header mappings besides the security headers (`method.response.header.<name>` to an expression). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** This response's security headers, when not the route's (the page's HTML). */
+  readonly securityHeaders?: SecurityHeaders;
 }
 
 /** One method of the API and its AWS service integration. */
@@ -35,6 +40,8 @@ export interface RouteSpec {
   /** Method response statuses beyond the integration responses' (set by `responseOverride`). */
   readonly overrideStatuses?: readonly string[];
   readonly responses: readonly ResponseSpec[];
+  /** The security headers of every response of the route, unless a response says otherwise. */
+  readonly securityHeaders: SecurityHeaders;
 }
 
 /** What a part of the API was declared from, and the resource it is. */
@@ -102,16 +109,22 @@ export function route(prefix: string, spec: RouteSpec, opts: pulumi.CustomResour
     passthroughBehavior: spec.requestTemplate ? "NEVER" : "WHEN_NO_MATCH",
   }, opts);
 
+  // Every response carries its security headers; an overridden status (set by a
+  // template) keeps the headers of the integration response that set it, the route's.
+  const headersOf = (r: ResponseSpec | undefined): Record<string, string> => ({
+    ...staticHeaders("method.response.header", r?.securityHeaders ?? spec.securityHeaders),
+    ...r?.headers,
+  });
   const statuses = [...new Set([...spec.responses.map((r) => r.statusCode), ...(spec.overrideStatuses ?? [])])];
   const methodResponses = new Map<string, aws.apigateway.MethodResponse>();
   for (const statusCode of statuses) {
-    const headers = spec.responses.find((r) => r.statusCode === statusCode)?.headers;
+    const headers = headersOf(spec.responses.find((r) => r.statusCode === statusCode));
     methodResponses.set(statusCode, parts.add(aws.apigateway.MethodResponse, `${name}-${statusCode}`, {
       restApi: spec.restApi,
       resourceId: spec.resourceId,
       httpMethod: method.httpMethod,
       statusCode,
-      responseParameters: headers ? Object.fromEntries(Object.keys(headers).map((h) => [h, true])) : undefined,
+      responseParameters: Object.fromEntries(Object.keys(headers).map((h) => [h, true])),
     }, opts));
   }
   for (const r of spec.responses) {
@@ -122,7 +135,7 @@ export function route(prefix: string, spec: RouteSpec, opts: pulumi.CustomResour
       statusCode: r.statusCode,
       selectionPattern: r.selectionPattern,
       contentHandling: r.contentHandling,
-      responseParameters: r.headers ? { ...r.headers } : undefined,
+      responseParameters: headersOf(r),
       responseTemplates: r.template ? { "application/json": r.template } : undefined,
     }, { ...opts, dependsOn: [integration, methodResponses.get(r.statusCode)!] });
   }

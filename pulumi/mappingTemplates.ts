@@ -5,10 +5,22 @@
  * `$input`, `$util` and `$context` (test/vtl.ts), so the contract's bodies are checked offline.
  */
 
-import {
-  INVALID_BODY, NOT_FOUND, NOT_QUEUED, NOT_READ, PAGE_NOT_READ, REQUEST_ID_ATTRIBUTE, SENT_MESSAGE,
-  SOURCE_VPCE_ATTRIBUTE, TOO_LARGE, TOO_MANY_REQUESTS, UNSUPPORTED_MEDIA_TYPE,
-} from "./contract";
+import { contract, type ContractAnswer } from "../wasm/pkg-node/private_ingest_wasm";
+
+/** The contract's texts, attribute names and limits: the core's, never retyped here. */
+const shared = contract();
+const { responses } = shared;
+
+/** API Gateway's id of the request, as the templates write it. */
+const REQUEST_ID = "$context.requestId";
+
+/**
+ * The contract's body of an answer other than 200: its message, the error lines (which
+ * may hold VTL or `$context` references) and, where the request got one, the request id.
+ */
+export function errorBody(answer: ContractAnswer, errors: readonly string[], withRequestId: boolean): string {
+  return JSON.stringify({ message: answer.message, errors, ...(withRequestId ? { requestId: REQUEST_ID } : {}) });
+}
 
 /** One SQS query-API message attribute, form-encoded. */
 function stringAttribute(index: number, name: string, valueRef: string): string {
@@ -27,52 +39,46 @@ function stringAttribute(index: number, name: string, valueRef: string): string 
  */
 export const SEND_MESSAGE_REQUEST =
   "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
-  stringAttribute(1, REQUEST_ID_ATTRIBUTE, "$context.requestId") +
+  stringAttribute(1, shared.messageAttributes.requestId, REQUEST_ID) +
   `#if("$!context.identity.vpceId" != "")` +
-  stringAttribute(2, SOURCE_VPCE_ATTRIBUTE, "$context.identity.vpceId") +
+  stringAttribute(2, shared.messageAttributes.sourceVpce, "$context.identity.vpceId") +
   "#end";
 
-/** The 502 body when the queue did not take the message (never a 200 then). */
-const NOT_QUEUED_BODY = `{"message":"${NOT_QUEUED}","requestId":"$context.requestId"}`;
+/**
+ * The contract's 503 when the queue did not take the message (never a 200 then): the
+ * message was not accepted and the caller sends it again; the request id finds the cause.
+ */
+export const NOT_QUEUED_STATUS = String(responses.notQueued.status);
+const NOT_QUEUED_BODY = errorBody(responses.notQueued, [], true);
 
 /**
  * SQS answered 2xx: the contract's 200 with the queue's message id (the record's key).
- * A 2xx without a message id is not proof the message was queued: 502.
+ * A 2xx without a message id is not proof the message was queued: the 503.
  */
 export const SEND_MESSAGE_OK = [
   "#set($sent = $input.path('$.SendMessageResponse.SendMessageResult'))",
   `#if("$!sent.MessageId" == "")`,
-  "#set($context.responseOverride.status = 502)",
+  `#set($context.responseOverride.status = ${responses.notQueued.status})`,
   NOT_QUEUED_BODY,
   "#else",
-  `{"message":"${SENT_MESSAGE}","requestId":"$context.requestId","messageId":"$sent.MessageId"}`,
+  JSON.stringify({ message: responses.sent.message, requestId: REQUEST_ID, messageId: "$sent.MessageId" }),
   "#end",
 ].join("\n");
 
 /**
  * SQS refused or failed. Its only refusal of a body the model accepted is the size limit
  * (the queue's maximum message size is the contract's limit), which the contract answers
- * with 413; anything else is a 502.
+ * with 413; anything else is the 503 (this integration response's own status).
  */
-export function sendMessageFailed(maxBodyBytes: number): string {
-  return [
-    `#set($reason = "$!input.path('$.Error.Message')")`,
-    `#if($reason.indexOf("shorter than") >= 0)`,
-    "#set($context.responseOverride.status = 413)",
-    tooLargeBody(maxBodyBytes),
-    "#else",
-    NOT_QUEUED_BODY,
-    "#end",
-  ].join("\n");
-}
-
-function tooLargeBody(maxBodyBytes: number): string {
-  const kib = maxBodyBytes / 1024;
-  return JSON.stringify({
-    message: TOO_LARGE,
-    errors: [`/: body is over the limit of ${maxBodyBytes} bytes (${kib} KiB, the SQS message size limit)`],
-  });
-}
+export const SEND_MESSAGE_FAILED = [
+  `#set($reason = "$!input.path('$.Error.Message')")`,
+  `#if($reason.indexOf("shorter than") >= 0)`,
+  `#set($context.responseOverride.status = ${responses.tooLarge.status})`,
+  errorBody(responses.tooLarge, [shared.overTheLimitError], false),
+  "#else",
+  NOT_QUEUED_BODY,
+  "#end",
+].join("\n");
 
 /**
  * `GET /messages/{id}` → DynamoDB `GetItem`, strongly consistent so a record the caller
@@ -85,7 +91,7 @@ export function getItemRequest(tableName: string): string {
 }
 
 /** The 429 body: the caller may send the same request again later. */
-const TOO_MANY_BODY = `{"message":"${TOO_MANY_REQUESTS}","requestId":"$context.requestId"}`;
+const TOO_MANY_BODY = errorBody(responses.tooManyRequests, [], true);
 
 /**
  * DynamoDB's error types that mean "slow down" (HTTP 400 with `__type`
@@ -97,6 +103,9 @@ export const DYNAMODB_THROTTLING_ERRORS = [
   "RequestLimitExceeded",
 ] as const;
 
+/** The status of a failed read: the integration response that catches every other answer. */
+export const RECORD_NOT_READ_STATUS = String(responses.recordNotRead.status);
+
 /**
  * DynamoDB answered 4xx: a throttle is the contract's 429 (send it again later); an
  * access, table or request problem is a 502 like any other failure. Never a 404: an absent
@@ -105,12 +114,16 @@ export const DYNAMODB_THROTTLING_ERRORS = [
 export const GET_ITEM_REFUSED = [
   `#set($type = "$!input.path('$.__type')")`,
   `#if(${DYNAMODB_THROTTLING_ERRORS.map((e) => `$type.endsWith("#${e}")`).join(" || ")})`,
-  "#set($context.responseOverride.status = 429)",
+  `#set($context.responseOverride.status = ${responses.tooManyRequests.status})`,
   TOO_MANY_BODY,
   "#else",
-  `{"message":"${NOT_READ}","requestId":"$context.requestId"}`,
+  errorBody(responses.recordNotRead, [], true),
   "#end",
 ].join("\n");
+
+/** The contract's 404 body (no record, no page file, no route). */
+export const NOT_FOUND_STATUS = String(responses.notFound.status);
+export const NOT_FOUND_BODY = errorBody(responses.notFound, [], false);
 
 /** An optional string attribute of the record, copied when the item has it. */
 function optionalString(name: string): string {
@@ -127,7 +140,7 @@ function jsonString(ref: string): string {
 
 /**
  * VTL that writes the JSON value of the DynamoDB attribute value in `$v<level>`, as the
- * Lambda's adapter stores it (lambda/src/dynamodb.rs json_to_attribute: M, L, S, N,
+ * Lambda's adapter stores it (handler/src/store/dynamodb.rs json_to_attribute: M, L, S, N,
  * BOOL, NULL). VTL has no recursion API Gateway documents, so the levels are unrolled;
  * maps and lists share one loop per level, which keeps the template linear in depth.
  * Below `levels` (the core's nesting limit, deeper than any stored body) a container
@@ -164,8 +177,8 @@ export function attributeToJson(levels: number, level = 0): string {
 export function getItemFound(maxDepth: number): string {
   return [
     `#if("$!input.path('$.Item.id.S')" == "")`,
-    "#set($context.responseOverride.status = 404)",
-    `{"message":"${NOT_FOUND}"}`,
+    `#set($context.responseOverride.status = ${responses.notFound.status})`,
+    NOT_FOUND_BODY,
     "#else",
     [
       `{"id":$input.json('$.Item.id.S')`,
@@ -183,11 +196,9 @@ export function getItemFound(maxDepth: number): string {
   ].join("\n");
 }
 
-/** The contract's 404 body. */
-export const NOT_FOUND_BODY = JSON.stringify({ message: NOT_FOUND });
-
-/** The page route's 502 body: the caller's request was fine, the bucket behind failed. */
-export const PAGE_FAILED = `{"message":"${PAGE_NOT_READ}","requestId":"$context.requestId"}`;
+/** The page route's 502 status and body: the caller's request was fine, the bucket behind failed. */
+export const PAGE_NOT_READ_STATUS = String(responses.pageNotRead.status);
+export const PAGE_FAILED = errorBody(responses.pageNotRead, [], true);
 
 /** A gateway response: API Gateway's own answer when it refuses a request before any integration. */
 export interface GatewayResponseSpec {
@@ -202,39 +213,34 @@ export interface GatewayResponseSpec {
  * validator cannot name JSON pointers; `validationErrorString` (the JSON-schema
  * validator's own list, quotes escaped) is the one error line it has.
  */
-export function gatewayResponses(maxBodyBytes: number): readonly GatewayResponseSpec[] {
-  return [
-    {
-      responseType: "BAD_REQUEST_BODY",
-      statusCode: "400",
-      template: `{"message":"${INVALID_BODY}","errors":["/: $context.error.validationErrorString"]}`,
-    },
-    {
-      responseType: "UNSUPPORTED_MEDIA_TYPE",
-      statusCode: "415",
-      template: JSON.stringify({
-        message: UNSUPPORTED_MEDIA_TYPE,
-        errors: ["/: Content-Type must be application/json"],
-      }),
-    },
-    {
-      // API Gateway's own 10 MB payload limit; bodies between the contract's limit and
-      // that reach SQS, which refuses them (see sendMessageFailed).
-      responseType: "REQUEST_TOO_LARGE",
-      statusCode: "413",
-      template: tooLargeBody(maxBodyBytes),
-    },
-    {
-      // An unknown path or method: API Gateway says 403 "Missing Authentication Token".
-      responseType: "MISSING_AUTHENTICATION_TOKEN",
-      statusCode: "404",
-      template: NOT_FOUND_BODY,
-    },
-    {
-      // The stage's throttle (the throttling settings) refused the request.
-      responseType: "THROTTLED",
-      statusCode: "429",
-      template: `{"message":"${TOO_MANY_REQUESTS}","requestId":"$context.requestId"}`,
-    },
-  ];
-}
+export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
+  {
+    responseType: "BAD_REQUEST_BODY",
+    statusCode: String(responses.invalidBody.status),
+    template: errorBody(responses.invalidBody, ["/: $context.error.validationErrorString"], false),
+  },
+  {
+    responseType: "UNSUPPORTED_MEDIA_TYPE",
+    statusCode: String(responses.unsupportedMediaType.status),
+    template: errorBody(responses.unsupportedMediaType, [shared.contentTypeError], false),
+  },
+  {
+    // API Gateway's own 10 MB payload limit; bodies between the contract's limit and
+    // that reach SQS, which refuses them (see SEND_MESSAGE_FAILED).
+    responseType: "REQUEST_TOO_LARGE",
+    statusCode: String(responses.tooLarge.status),
+    template: errorBody(responses.tooLarge, [shared.overTheLimitError], false),
+  },
+  {
+    // An unknown path or method: API Gateway says 403 "Missing Authentication Token".
+    responseType: "MISSING_AUTHENTICATION_TOKEN",
+    statusCode: NOT_FOUND_STATUS,
+    template: NOT_FOUND_BODY,
+  },
+  {
+    // The stage's throttle (the throttling settings) refused the request.
+    responseType: "THROTTLED",
+    statusCode: String(responses.tooManyRequests.status),
+    template: TOO_MANY_BODY,
+  },
+];

@@ -7,8 +7,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alarm } from "./alarm";
-import { LAMBDA_ENVIRONMENT } from "./contract";
+import { contract } from "../wasm/pkg-node/private_ingest_wasm";
 import * as policies from "./policies";
+
+/** The names of the Lambda's environment variables: the core's, which the handler reads. */
+const variables = contract().functionEnvironment;
 import type { Where } from "./stackContext";
 
 /**
@@ -83,9 +86,9 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
     role: role.arn,
     environment: {
       variables: {
-        [LAMBDA_ENVIRONMENT.tableName]: args.table.name,
-        [LAMBDA_ENVIRONMENT.topicArn]: args.topic.arn,
-        [LAMBDA_ENVIRONMENT.notificationIncludesData]: String(args.notificationIncludesData),
+        [variables.tableName]: args.table.name,
+        [variables.topicArn]: args.topic.arn,
+        [variables.notificationIncludesData]: String(args.notificationIncludesData),
         // The SDK's service-specific endpoint: SNS through this stack's endpoint only.
         AWS_ENDPOINT_URL_SNS: args.snsEndpointUrl,
       },

@@ -13,6 +13,7 @@ import { ApiPartsBuilder, route, type ApiParts, type ResponseSpec } from "./apiR
 import * as templates from "./mappingTemplates";
 import type { PageBucket } from "./pageBucket";
 import * as policies from "./policies";
+import { PAGE_HEADERS, RESOURCE_HEADERS, staticHeaders } from "./securityHeaders";
 import type { Where } from "./stackContext";
 import type { ApiAuthorization, ExecutionLoggingLevel } from "./settings";
 
@@ -110,7 +111,6 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
     validateRequestBody: true,
     validateRequestParameters: true,
   }, opts);
-  const maxBody = limits().maxBodyBytes;
   parts.include(route(name, {
     name: "send-message",
     restApi: api.id,
@@ -127,8 +127,9 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
     overrideStatuses: ["413"],
     responses: [
       { statusCode: "200", selectionPattern: "2\\d{2}", template: templates.SEND_MESSAGE_OK },
-      { statusCode: "502", template: templates.sendMessageFailed(maxBody) },
+      { statusCode: templates.NOT_QUEUED_STATUS, template: templates.SEND_MESSAGE_FAILED },
     ],
+    securityHeaders: RESOURCE_HEADERS,
   }, opts));
 
   // GET /messages/{id} -> DynamoDB GetItem.
@@ -146,25 +147,29 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
     credentials: integrationRole("read", "GetItem on the table", args.table.arn.apply(policies.readRecordRolePolicy)).arn,
     requestTemplate: templates.getItemRequest(args.tableName),
     // 404 only for an absent item, 429 for DynamoDB's throttling (row 7 of issue 10).
-    overrideStatuses: ["404", "429"],
+    overrideStatuses: [templates.NOT_FOUND_STATUS, "429"],
     responses: [
       { statusCode: "200", selectionPattern: "2\\d{2}", template: templates.getItemFound(limits().maxDepth) },
-      { statusCode: "502", template: templates.GET_ITEM_REFUSED },
+      { statusCode: templates.RECORD_NOT_READ_STATUS, template: templates.GET_ITEM_REFUSED },
     ],
+    securityHeaders: RESOURCE_HEADERS,
   }, opts));
 
   // GET / and GET /{proxy+} -> the test page in the private bucket.
   const pageRole = integrationRole("page", "GetObject on the test page's bucket",
     args.page.bucket.arn.apply(policies.readPageRolePolicy));
-  const pageResponses: ResponseSpec[] = [
+  // The page's own document gets the page's policy; its assets (scripts, styles, the
+  // .wasm) get the one for everything else, as on the local stack.
+  const pageResponses = (okHeaders: typeof PAGE_HEADERS): ResponseSpec[] => [
     {
       statusCode: "200",
       selectionPattern: "2\\d{2}",
       contentHandling: "CONVERT_TO_BINARY",
       headers: { "method.response.header.Content-Type": "integration.response.header.Content-Type" },
+      securityHeaders: okHeaders,
     },
-    { statusCode: "404", selectionPattern: "4\\d{2}", template: templates.NOT_FOUND_BODY },
-    { statusCode: "502", template: templates.PAGE_FAILED },
+    { statusCode: templates.NOT_FOUND_STATUS, selectionPattern: "4\\d{2}", template: templates.NOT_FOUND_BODY },
+    { statusCode: templates.PAGE_NOT_READ_STATUS, template: templates.PAGE_FAILED },
   ];
   parts.include(route(name, {
     name: "page-index",
@@ -175,7 +180,8 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
     uri: serviceUri("s3", pulumi.interpolate`path/${args.page.bucket.bucket}/index.html`),
     integrationHttpMethod: "GET",
     credentials: pageRole.arn,
-    responses: pageResponses,
+    responses: pageResponses(PAGE_HEADERS),
+    securityHeaders: RESOURCE_HEADERS,
   }, opts));
   parts.include(route(name, {
     name: "page-asset",
@@ -188,16 +194,18 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
     integrationHttpMethod: "GET",
     credentials: pageRole.arn,
     integrationParameters: { "integration.request.path.key": "method.request.path.proxy" },
-    responses: pageResponses,
+    responses: pageResponses(RESOURCE_HEADERS),
+    securityHeaders: RESOURCE_HEADERS,
   }, opts));
   parts.addDefinition({ page: args.page.files });
 
-  // API Gateway's own refusals, in the contract's shapes.
-  for (const r of templates.gatewayResponses(maxBody)) {
+  // API Gateway's own refusals, in the contract's shapes, with its headers.
+  for (const r of templates.GATEWAY_RESPONSES) {
     parts.add(aws.apigateway.Response, `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`, {
       restApiId: api.id,
       responseType: r.responseType,
       statusCode: r.statusCode,
+      responseParameters: staticHeaders("gatewayresponse.header", RESOURCE_HEADERS),
       responseTemplates: { "application/json": r.template },
     }, opts);
   }

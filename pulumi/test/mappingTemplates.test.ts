@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { buildRecord, limits, type IngestRecord, type JsonValue } from "../../wasm/pkg-node/private_ingest_wasm";
 import * as t from "../mappingTemplates";
-import * as contract from "../contract";
 import { javaEscapeJavaScript, javaUrlEncode, render, substitute } from "./vtl";
 
 interface RequestVector {
@@ -23,6 +22,8 @@ const requests: RequestVector[] = JSON.parse(
 const REQUEST_ID = "5f1e7d4c-2b3a-4c5d-8e9f-0a1b2c3d4e5f";
 const VPCE = "vpce-0e1a2b3c4d5e6f701";
 const MAX_BODY = limits().maxBodyBytes;
+/** The contract's answer for a failed queue write, as ARCHITECTURE.md states it. */
+const NOT_QUEUED = "The message could not be queued; it was not accepted, send it again.";
 
 /** A DynamoDB attribute value, as lambda/src/dynamodb.rs `json_to_attribute` writes it. */
 type Attribute = { S: string } | { N: string } | { BOOL: boolean } | { NULL: true } | { L: Attribute[] } | { M: Record<string, Attribute> };
@@ -99,28 +100,28 @@ describe("POST /send-message to SQS", () => {
     });
   });
 
-  test("a 2xx from SQS without a message id is a 502, never a 200", () => {
+  test("a 2xx from SQS without a message id is the contract's 503, never a 200", () => {
     const { output, status } = render(t.SEND_MESSAGE_OK, { requestId: REQUEST_ID, json: { SendMessageResponse: {} } });
-    assert.equal(status, 502);
-    assert.deepEqual(JSON.parse(output), { message: contract.NOT_QUEUED, requestId: REQUEST_ID });
+    assert.equal(status, 503);
+    assert.deepEqual(JSON.parse(output), { message: NOT_QUEUED, errors: [], requestId: REQUEST_ID });
   });
 
   test("SQS refusing the size is the contract's 413", () => {
-    const { output, status } = render(t.sendMessageFailed(MAX_BODY), {
+    const { output, status } = render(t.SEND_MESSAGE_FAILED, {
       json: { Error: { Code: "InvalidParameterValue", Message: `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_BODY} bytes.` } },
     });
     assert.equal(status, 413);
     const body = JSON.parse(output);
     assert.equal(body.message, "Request body too large");
-    assert.equal(body.errors.length, 1);
-    assert.match(body.errors[0], /^\/: body is over the limit of 262144 bytes/);
+    assert.deepEqual(body.errors, ["/: body is over the limit of 262144 bytes (256 KiB, the SQS message size limit)"]);
   });
 
-  test("any other SQS failure is the integration's 502 with the request id", () => {
+  test("any other SQS failure is the contract's 503 with the request id, as the local stack answers", () => {
+    assert.equal(t.NOT_QUEUED_STATUS, "503", "the integration response that catches every other answer");
     for (const json of [{ Error: { Code: "AccessDenied", Message: "not authorized" } }, {}, { Error: {} }]) {
-      const { output, status } = render(t.sendMessageFailed(MAX_BODY), { requestId: REQUEST_ID, json });
-      assert.equal(status, undefined, "the 502 integration response's own status");
-      assert.deepEqual(JSON.parse(output), { message: contract.NOT_QUEUED, requestId: REQUEST_ID });
+      const { output, status } = render(t.SEND_MESSAGE_FAILED, { requestId: REQUEST_ID, json });
+      assert.equal(status, undefined, "the 503 integration response's own status");
+      assert.deepEqual(JSON.parse(output), { message: NOT_QUEUED, errors: [], requestId: REQUEST_ID });
     }
   });
 });
@@ -193,19 +194,19 @@ describe("GET /messages/{id} from DynamoDB", () => {
       const json = { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: "x" };
       const { output, status: override } = render(t.GET_ITEM_REFUSED, { requestId: REQUEST_ID, json });
       assert.equal(override, status);
-      assert.deepEqual(JSON.parse(output), { message, requestId: REQUEST_ID });
+      assert.deepEqual(JSON.parse(output), { message, errors: [], requestId: REQUEST_ID });
     });
   }
 
   test("no item is the contract's 404", () => {
     const { output, status } = render(t.getItemFound(limits().maxDepth), { json: {} });
     assert.equal(status, 404);
-    assert.deepEqual(JSON.parse(output), { message: "Not found" });
+    assert.deepEqual(JSON.parse(output), { message: "Not found", errors: [] });
   });
 });
 
 describe("API Gateway's own refusals", () => {
-  const responses = new Map(t.gatewayResponses(MAX_BODY).map((r) => [r.responseType, r]));
+  const responses = new Map(t.GATEWAY_RESPONSES.map((r) => [r.responseType, r]));
 
   test("a body the model rejects is the contract's 400, with the validator's errors", () => {
     const r = responses.get("BAD_REQUEST_BODY")!;
@@ -231,19 +232,22 @@ describe("API Gateway's own refusals", () => {
   test("a body over API Gateway's own limit is the contract's 413", () => {
     const r = responses.get("REQUEST_TOO_LARGE")!;
     assert.equal(r.statusCode, "413");
-    assert.equal(JSON.parse(r.template).message, "Request body too large");
+    assert.deepEqual(JSON.parse(r.template), {
+      message: "Request body too large",
+      errors: ["/: body is over the limit of 262144 bytes (256 KiB, the SQS message size limit)"],
+    });
   });
 
   test("the stage's throttle is the contract's 429", () => {
     const r = responses.get("THROTTLED")!;
     assert.equal(r.statusCode, "429");
     const body = JSON.parse(substitute(r.template, { "$context.requestId": REQUEST_ID }));
-    assert.deepEqual(body, { message: "Too many requests; send it again later.", requestId: REQUEST_ID });
+    assert.deepEqual(body, { message: "Too many requests; send it again later.", errors: [], requestId: REQUEST_ID });
   });
 
   test("an unknown path is a 404, not API Gateway's 403 Missing Authentication Token", () => {
     const r = responses.get("MISSING_AUTHENTICATION_TOKEN")!;
     assert.equal(r.statusCode, "404");
-    assert.deepEqual(JSON.parse(r.template), { message: "Not found" });
+    assert.deepEqual(JSON.parse(r.template), { message: "Not found", errors: [] });
   });
 });

@@ -206,13 +206,13 @@ describe("the API", () => {
     assert.equal(i.credentials, "arn:aws:iam::123456789012:role/pi-api-send-role");
   });
 
-  test("a failed SendMessage is a 5xx, never a 200", () => {
+  test("a failed SendMessage is the contract's 503, never a 200", () => {
     const responses = all("aws:apigateway/integrationResponse:IntegrationResponse")
       .filter((r) => r.name.startsWith("pi-send-message-"));
     const byStatus = new Map<string, Record<string, any>>(responses.map((r) => [r.inputs.statusCode, r.inputs]));
     assert.equal(byStatus.get("200")?.selectionPattern, "2\\d{2}", "200 only for SQS's 2xx");
-    assert.equal(byStatus.get("502")?.selectionPattern, undefined, "everything else falls to the 502");
-    assert.deepEqual([...byStatus.keys()].sort(), ["200", "502"]);
+    assert.equal(byStatus.get("503")?.selectionPattern, undefined, "everything else falls to the 503");
+    assert.deepEqual([...byStatus.keys()].sort(), ["200", "503"]);
   });
 
   test("GET /messages/{id} reads the table directly, strongly consistent; DynamoDB's refusals are never a 404", () => {
@@ -234,10 +234,60 @@ describe("the API", () => {
     for (const route of ["page-index", "page-asset"]) {
       const ok = mocks.named("aws:apigateway/integrationResponse:IntegrationResponse", `pi-${route}-200-response`).inputs;
       assert.equal(ok.contentHandling, "CONVERT_TO_BINARY");
-      assert.deepEqual(ok.responseParameters, { "method.response.header.Content-Type": "integration.response.header.Content-Type" });
+      assert.equal(ok.responseParameters["method.response.header.Content-Type"], "integration.response.header.Content-Type");
     }
     assert.equal(one("aws:apigateway/restApi:RestApi").inputs.binaryMediaTypes, undefined,
       "no binary media types: JSON requests stay text");
+  });
+
+  // The values as API Gateway takes them: static values between one pair of single quotes,
+  // the quotes inside kept (see securityHeaders.ts). Written out here, not imported.
+  const PAGE_CSP = "'default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; " +
+    "img-src 'self'; base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'; " +
+    "frame-ancestors 'none''";
+  const RESOURCE_CSP = "'default-src 'none'; frame-ancestors 'none''";
+  const securityHeaders = (prefix: string, csp: string) => ({
+    [`${prefix}.Content-Security-Policy`]: csp,
+    [`${prefix}.X-Content-Type-Options`]: "'nosniff'",
+    [`${prefix}.Referrer-Policy`]: "'no-referrer'",
+  });
+
+  test("the page's document gets the page's security headers, as the local stack sends them", () => {
+    const ok = mocks.named("aws:apigateway/integrationResponse:IntegrationResponse", "pi-page-index-200-response").inputs;
+    assert.deepEqual(ok.responseParameters, {
+      "method.response.header.Content-Type": "integration.response.header.Content-Type",
+      ...securityHeaders("method.response.header", PAGE_CSP),
+    });
+  });
+
+  test("every other answer of every route gets the headers that load and frame nothing", () => {
+    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse")
+      .filter((r) => r.name !== "pi-page-index-200-response");
+    assert.equal(responses.length, 9, "send 200/503, get 200/502, page index 404/502, page asset 200/404/502");
+    for (const r of responses) {
+      const { "method.response.header.Content-Type": _contentType, ...headers } = r.inputs.responseParameters;
+      assert.deepEqual(headers, securityHeaders("method.response.header", RESOURCE_CSP), r.name);
+    }
+    for (const r of all("aws:apigateway/response:Response")) {
+      assert.deepEqual(r.inputs.responseParameters, securityHeaders("gatewayresponse.header", RESOURCE_CSP), r.name);
+    }
+  });
+
+  test("every method response declares the headers its integration responses map (API Gateway maps only declared ones)", () => {
+    const methodResponses = all("aws:apigateway/methodResponse:MethodResponse");
+    for (const r of all("aws:apigateway/integrationResponse:IntegrationResponse")) {
+      const declared = methodResponses.find((m) => m.name === r.name.replace(/-response$/, ""));
+      assert.ok(declared, `a method response for ${r.name}`);
+      assert.deepEqual(Object.keys(declared.inputs.responseParameters).sort(), Object.keys(r.inputs.responseParameters).sort(), r.name);
+      assert.ok(Object.values(declared.inputs.responseParameters).every((v) => v === true));
+    }
+    for (const status of ["413", "404", "429"]) {
+      const overridden = methodResponses.filter((m) => m.name.endsWith(`-${status}`));
+      assert.ok(overridden.length > 0, status);
+      for (const m of overridden) {
+        assert.deepEqual(Object.keys(m.inputs.responseParameters).sort(), Object.keys(securityHeaders("method.response.header", "")).sort(), m.name);
+      }
+    }
   });
 
   test("bad bodies get the contract's 400 shape from a gateway response", () => {

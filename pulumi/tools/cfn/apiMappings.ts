@@ -126,6 +126,7 @@ export const API_MAPPINGS: Readonly<Record<string, Mapping>> = {
       RestApiId: c.ref(i.take("restApiId")),
       ResponseType: i.take("responseType"),
       StatusCode: i.take("statusCode"),
+      ResponseParameters: i.take("responseParameters"),
       ResponseTemplates: i.take("responseTemplates"),
     }),
   },
