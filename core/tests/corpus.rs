@@ -1,5 +1,10 @@
-//! The shared corpus (`fixtures/requests.json`): native core gives the recorded answers,
-//! and the JSON Schema export agrees with the parser on every body.
+//! The shared vectors (`fixtures/requests.json`, `fixtures/stack-configs.json`): each
+//! recorded wording says what the case's hand-written `meaning` says (the route, and each
+//! error's path or key and key words), native core gives the recorded wording, and the
+//! JSON Schema export agrees with the parser on every body.
+//!
+//! The wording is a snapshot that `bless_corpus --accept` rewrites; the meaning is never
+//! generated, so a change that makes an answer wrong fails here even after a bless.
 
 use private_ingest_core::{parse_message_str, request_schema, validate, ErrorCode};
 use serde_json::Value;
@@ -10,22 +15,171 @@ fn corpus() -> Vec<Value> {
     serde_json::from_str(CORPUS).expect("fixtures/requests.json is JSON")
 }
 
-#[test]
-fn the_corpus_covers_both_routes_and_many_rejections() {
-    let cases = corpus();
-    let count =
-        |pred: &dyn Fn(&Value) -> bool| cases.iter().filter(|c| pred(&c["expected"])).count();
-    assert!(count(&|e| e["route"] == "store") >= 3);
-    assert!(count(&|e| e["route"] == "notify") >= 3);
-    assert!(count(&|e| e["ok"] == false) >= 20);
+fn stack_configs() -> Vec<Value> {
+    serde_json::from_str(include_str!("../../fixtures/stack-configs.json"))
+        .expect("fixtures/stack-configs.json is JSON")
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_else(|| panic!("a string: {v}")))
+        .collect()
+}
+
+/// Each line of `lines` is `<prefix><separator><reason>` as `meanings` (in order) say:
+/// the prefix exactly, every key word in the reason. Returns what does not match.
+fn lines_mean(lines: &[&str], meanings: &[Value], prefix: &str, separator: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if lines.len() != meanings.len() {
+        problems.push(format!(
+            "{} error lines, the meaning has {}",
+            lines.len(),
+            meanings.len()
+        ));
+    }
+    for (line, meaning) in lines.iter().zip(meanings) {
+        let expected = meaning[prefix]
+            .as_str()
+            .expect("each meaning names its place");
+        match line.split_once(separator) {
+            Some((place, reason)) if place == expected => {
+                for word in strings(&meaning["words"]) {
+                    if !reason.contains(word) {
+                        problems.push(format!("{line:?} lacks {word:?}"));
+                    }
+                }
+            }
+            _ => problems.push(format!("{line:?} is not about {expected:?}")),
+        }
+    }
+    problems
 }
 
 #[test]
-fn native_core_gives_the_recorded_answer_for_every_body() {
+fn the_corpus_covers_both_routes_and_many_rejections() {
+    let cases = corpus();
+    let count = |route: Value| {
+        cases
+            .iter()
+            .filter(|c| c["meaning"]["route"] == route)
+            .count()
+    };
+    assert!(count("store".into()) >= 3);
+    assert!(count("notify".into()) >= 3);
+    assert!(count(Value::Null) >= 20);
+}
+
+#[test]
+fn every_recorded_wording_says_what_its_case_means() {
+    let mut wrong = Vec::new();
+    for case in corpus() {
+        let (meaning, wording) = (&case["meaning"], &case["wording"]);
+        let route = &meaning["route"];
+        assert!(
+            ["store", "notify"].contains(&route.as_str().unwrap_or("")) || route.is_null(),
+            "{}: meaning.route is store, notify or null",
+            case["name"]
+        );
+        let mut problems = Vec::new();
+        if wording["route"] != *route {
+            problems.push(format!("route {} is not {route}", wording["route"]));
+        }
+        if wording["ok"] != Value::Bool(!route.is_null()) {
+            problems.push(format!("ok is {} for route {route}", wording["ok"]));
+        }
+        let no_errors = Vec::new();
+        let meant = meaning["errors"].as_array().unwrap_or(&no_errors);
+        problems.extend(lines_mean(
+            &strings(&wording["errors"]),
+            meant,
+            "path",
+            ": ",
+        ));
+        if !problems.is_empty() {
+            wrong.push(format!("{}: {}", case["name"], problems.join("; ")));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "wordings that do not say what their case means:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn every_recorded_stack_settings_error_says_what_its_case_means() {
+    let mut wrong = Vec::new();
+    let cases = stack_configs();
+    assert!(cases.len() >= 10);
+    for case in &cases {
+        let meant = case["meaning"]["errors"]
+            .as_array()
+            .expect("meaning.errors");
+        let problems = lines_mean(&strings(&case["wording"]), meant, "key", ": ");
+        if !problems.is_empty() {
+            wrong.push(format!("{}: {}", case["name"], problems.join("; ")));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "wordings that do not say what their case means:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_meaning_check_fails_on_a_wrong_wording() {
+    // The check above must be able to fail: a wrong place, a missing key word, a line
+    // too many.
+    let meant = [serde_json::json!({"path": "/Insert", "words": ["expected a string", "number"]})];
+    assert!(lines_mean(
+        &["/Insert: expected a string, found number"],
+        &meant,
+        "path",
+        ": "
+    )
+    .is_empty());
+    assert_eq!(
+        lines_mean(
+            &["/data: expected a string, found number"],
+            &meant,
+            "path",
+            ": "
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        lines_mean(
+            &["/Insert: expected a string, found null"],
+            &meant,
+            "path",
+            ": "
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        lines_mean(
+            &["/Insert: expected a string, found number", "/x: y"],
+            &meant,
+            "path",
+            ": "
+        )
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn native_core_gives_the_recorded_wording_for_every_body() {
     for case in corpus() {
         let body = case["body"].as_str().unwrap();
         let actual = serde_json::to_value(validate(body)).unwrap();
-        assert_eq!(actual, case["expected"], "case {:?}", case["name"]);
+        assert_eq!(actual, case["wording"], "case {:?}", case["name"]);
     }
 }
 
@@ -66,17 +220,14 @@ fn the_json_schema_and_the_parser_agree_on_every_json_body() {
 
 #[test]
 fn native_core_gives_the_recorded_errors_for_every_stack_config() {
-    let cases: Vec<Value> =
-        serde_json::from_str(include_str!("../../fixtures/stack-configs.json")).unwrap();
-    assert!(cases.len() >= 10);
-    for case in cases {
+    for case in stack_configs() {
         let errors: Vec<String> = private_ingest_core::validate_stack_config(&case["config"])
             .iter()
             .map(ToString::to_string)
             .collect();
         assert_eq!(
             serde_json::to_value(errors).unwrap(),
-            case["expected"],
+            case["wording"],
             "case {:?}",
             case["name"]
         );

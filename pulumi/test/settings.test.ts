@@ -30,7 +30,8 @@ const sample: Record<string, unknown> = JSON.parse(
 interface ConfigVector {
   readonly name: string;
   readonly config: Record<string, unknown>;
-  readonly expected: string[];
+  /** The core's errors, word for word (core/tests/corpus.rs checks them against `meaning`). */
+  readonly wording: string[];
   /** The typed settings of stack `dev`, written by hand, for the deployable vectors. */
   readonly settings?: Record<string, unknown>;
 }
@@ -55,7 +56,7 @@ describe("stack settings", () => {
 
   test("every shared stack-config vector gets its recorded answer through the Wasm module", () => {
     assert.ok(vectors.length >= 5, "fixtures/stack-configs.json holds the shared vectors");
-    for (const v of vectors) assert.deepEqual(settingProblems(v.config), v.expected, v.name);
+    for (const v of vectors) assert.deepEqual(settingProblems(v.config), v.wording, v.name);
   });
 
   test("every deployable vector's typed settings are the hand-written ones", () => {

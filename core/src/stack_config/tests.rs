@@ -372,7 +372,7 @@ fn every_key_of_the_table_is_read_and_serialised() {
 }
 
 /// The shared vectors: each deployable config's typed settings (for stack `dev`) are
-/// recorded by hand in `settings`, each refused one's errors in `expected`.
+/// recorded by hand in `settings`, each refused one's errors in `wording`.
 #[test]
 fn the_shared_vectors_give_their_recorded_settings() {
     let cases: Vec<Value> =
@@ -381,7 +381,7 @@ fn the_shared_vectors_give_their_recorded_settings() {
     for case in &cases {
         match stack_settings(&case["config"], "dev") {
             Ok(s) => {
-                assert_eq!(case["expected"], json!([]), "{}", case["name"]);
+                assert_eq!(case["wording"], json!([]), "{}", case["name"]);
                 assert_eq!(
                     serde_json::to_value(&s).unwrap(),
                     case["settings"],
