@@ -3,6 +3,7 @@
 //! - [`sqs`]: SQS records and events in the shape Lambda receives them, and the failed
 //!   ids of a batch response;
 //! - [`fixtures`]: the shared SQS event fixtures (`fixtures/sqs/`) and their ids;
+//! - [`golden`]: files a test generates and keeps current (`BLESS=1` rewrites them);
 //! - `moto` and `aws_resources` (feature `moto`): a moto server, and the table and topic
 //!   (with a queue to read notifications back) created on it through the SDK;
 //! - `runtime_api` (feature `runtime-api`): a Lambda Runtime API server for the built
@@ -14,6 +15,7 @@
 //!   real binary.
 
 pub mod fixtures;
+pub mod golden;
 pub mod proc_status;
 pub mod raw_http;
 pub mod sqs;

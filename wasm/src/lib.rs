@@ -1,13 +1,10 @@
 //! WebAssembly exports of `private-ingest-core`: one line of glue per export, no logic.
 //! Built with wasm-pack for `--target web` (the test page) and `--target nodejs` (Pulumi).
 //!
-//! What only JavaScript needs lives here, not in the core: arguments as JavaScript numbers
-//! ([`arguments`]), the record of a body not yet sent ([`record_for_body`]) and the
-//! contract in camelCase ([`contract`]).
+//! What only JavaScript needs lives here, not in the core: the contract in camelCase
+//! ([`contract`]) and the TypeScript types of what the exports and the API return.
 
-pub mod arguments;
 pub mod contract;
-pub mod record_for_body;
 
 use private_ingest_core as core;
 use serde::Serialize;
@@ -32,7 +29,7 @@ export interface Limits {
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** The record the store route writes (DynamoDB attribute names). */
+/** The record the store route writes (DynamoDB attribute names), as `GET /messages/{id}` returns it. */
 export interface IngestRecord {
   id: string;
   random_value: number;
@@ -137,20 +134,6 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
 #[wasm_bindgen(unchecked_return_type = "ValidationResult")]
 pub fn validate(body: &str) -> Result<JsValue, JsError> {
     to_js(&core::validate(body))
-}
-
-/// The record a store-route body would make; throws with the reason otherwise.
-#[wasm_bindgen(js_name = buildRecord, unchecked_return_type = "IngestRecord")]
-pub fn build_record(
-    body: &str,
-    #[wasm_bindgen(js_name = messageId)] message_id: &str,
-    #[wasm_bindgen(js_name = randomValue)] random_value: f64,
-    #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
-) -> Result<JsValue, JsError> {
-    to_js(
-        &record_for_body::record_for_body(body, message_id, random_value, now_ms)
-            .map_err(|e| JsError::new(&e.to_string()))?,
-    )
 }
 
 /// The request contract as JSON Schema draft-04 (the API Gateway model).
