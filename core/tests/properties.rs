@@ -1,8 +1,10 @@
 //! Property tests: the parser is total (never panics, always answers), and a valid
 //! message survives a serialize/parse round trip.
 
+use private_ingest_core::contract::{DATA, INSERT, STORE_INSERT_VALUE};
 use private_ingest_core::{
-    parse_message, parse_message_str, plan, Envelope, Message, NotificationContent, RandomValue,
+    parse_message, parse_message_str, plan, Action, Envelope, Message, NotificationContent,
+    NotificationKind, RandomValue, Route,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -45,18 +47,55 @@ proptest! {
     }
 
     #[test]
-    fn parser_never_panics_on_json_shaped_text(text in r#"[\[\]{}":,a-zA-Z0-9 \\]{0,512}"#) {
-        let result = parse_message_str(&text);
-        if let Err(e) = result {
-            prop_assert!(!e.messages().is_empty());
+    fn json_shaped_text_is_refused_with_reasons_or_accepted_as_what_it_says(text in r#"[\[\]{}":,a-zA-Z0-9 \\]{0,512}"#) {
+        match parse_message_str(&text) {
+            Err(e) => {
+                prop_assert!(!e.messages().is_empty());
+                prop_assert!(e.messages().iter().all(|m| m.starts_with('/')), "{:?}", e.messages());
+            }
+            // Accepted only what is, read by serde_json alone, an object with a
+            // non-empty string Insert, an object data if any, and nothing else.
+            Ok(m) => {
+                let value: Value = serde_json::from_str(&text).expect("accepted text is JSON");
+                let object = value.as_object().expect("accepted text is an object");
+                prop_assert_eq!(object.get(INSERT).and_then(Value::as_str), Some(m.insert.as_str()));
+                prop_assert!(!m.insert.is_empty());
+                prop_assert_eq!(object.get(DATA).and_then(Value::as_object), m.data.as_ref());
+                prop_assert!(object.keys().all(|k| k == INSERT || k == DATA), "{}", text);
+            }
         }
     }
 
     #[test]
-    fn every_body_gets_exactly_one_action(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+    fn a_valid_message_is_stored_or_notified_by_its_insert_value(m in message()) {
+        let action = plan(m.to_json().as_bytes(), &Envelope::new("m"), RandomValue::new(50).unwrap(), 0, NotificationContent::IdsOnly).unwrap();
+        match action {
+            Action::Store(record) => {
+                prop_assert_eq!(m.insert.as_str(), STORE_INSERT_VALUE);
+                prop_assert_eq!(record.id.as_str(), "m");
+                prop_assert_eq!(record.data, m.data);
+            }
+            Action::Notify(n) => {
+                prop_assert_ne!(m.insert.as_str(), STORE_INSERT_VALUE);
+                prop_assert_eq!(n.kind, NotificationKind::Notify);
+                prop_assert_eq!(n.route, Some(Route::Notify));
+                prop_assert_eq!(n.message_id.as_str(), "m");
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_json_become_a_rejected_alert_naming_why(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        prop_assume!(serde_json::from_slice::<Value>(&bytes).is_err());
         for content in [NotificationContent::IdsOnly, NotificationContent::WithCallerData] {
-            let action = plan(&bytes, &Envelope::new("m"), RandomValue::new(50).unwrap(), 0, content);
-            prop_assert!(action.is_ok());
+            let action = plan(&bytes, &Envelope::new("m"), RandomValue::new(50).unwrap(), 0, content).unwrap();
+            let Action::Notify(n) = action else {
+                return Err(TestCaseError::fail(format!("not an alert: {action:?}")));
+            };
+            prop_assert_eq!(n.kind, NotificationKind::Rejected);
+            prop_assert_eq!(n.route, None);
+            prop_assert_eq!(n.message_id.as_str(), "m");
+            prop_assert!(!n.errors.is_empty());
         }
     }
 

@@ -2,8 +2,13 @@
 //! queue, the adapters, the poller and the gateway start from.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{open_for_writing, writer, Reads, Writer, WriterThread, FILE_NAME};
+
+/// How long the writer thread may take to stop once its last handle is gone: it only
+/// commits what is queued, which in a unit test is a few rows.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct TestDatabase {
     pub writer: Writer,
@@ -27,6 +32,24 @@ impl TestDatabase {
             _thread: thread,
             _dir: dir,
         }
+    }
+
+    /// Drops this handle to the writer and waits for the writer thread to stop, as it must
+    /// once every handle is gone. Panics after [`STOP_TIMEOUT`] instead of hanging the
+    /// test run when it does not (a handle still alive, or a commit that never ends).
+    pub fn stop_writer(self) {
+        let Self {
+            writer, _thread, ..
+        } = self;
+        drop(writer);
+        let (stopped, waited) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            _thread.join();
+            let _ = stopped.send(());
+        });
+        waited.recv_timeout(STOP_TIMEOUT).unwrap_or_else(|_| {
+            panic!("the writer thread did not stop within {STOP_TIMEOUT:?} of its last handle being dropped")
+        });
     }
 
     /// A folder inside the temp folder that does not exist (a web dir with no page).

@@ -275,13 +275,7 @@ fn run_group(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn writer() -> (tempfile::TempDir, Writer, WriterThread) {
-        let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open_for_writing(&dir.path().join("w.sqlite3")).unwrap();
-        let (writer, thread) = start(conn).unwrap();
-        (dir, writer, thread)
-    }
+    use crate::db::test_database::TestDatabase;
 
     fn insert(id: &str) -> impl FnOnce(&Connection) -> rusqlite::Result<usize> + Send + 'static {
         let id = id.to_owned();
@@ -294,31 +288,56 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_writes_share_commits() {
-        let (_dir, writer, thread) = writer();
-        let tasks: Vec<_> = (0..500)
+    async fn operations_queued_during_a_commit_share_the_next_one() {
+        const QUEUED: usize = 100;
+        let db = TestDatabase::new();
+        // GIVEN the writer held inside a first operation
+        let (started, running) = tokio::sync::oneshot::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let first = tokio::spawn({
+            let w = db.writer.clone();
+            async move {
+                w.execute(move |c| {
+                    let _ = started.send(());
+                    released.recv().expect("the test releases the writer");
+                    insert("first")(c)
+                })
+                .await
+            }
+        });
+        running.await.unwrap();
+
+        // WHEN 100 more operations are queued behind it, then it is released
+        let queued: Vec<_> = (0..QUEUED)
             .map(|i| {
-                let w = writer.clone();
+                let w = db.writer.clone();
                 tokio::spawn(async move { w.execute(insert(&format!("r{i}"))).await })
             })
             .collect();
-        for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap(), 1);
+        while db.writer.jobs.capacity() > CHANNEL_CAPACITY - QUEUED {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
-        let stats = writer.stats();
-        assert_eq!(stats.operations, 500);
-        assert!(
-            stats.commits < 500,
-            "500 concurrent writes took {} commits: no grouping",
-            stats.commits
+        release.send(()).unwrap();
+
+        // THEN the first one is one commit and all the others one more
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        for q in queued {
+            assert_eq!(q.await.unwrap().unwrap(), 1);
+        }
+        assert_eq!(
+            db.writer.stats(),
+            WriterStats {
+                commits: 2,
+                operations: QUEUED as u64 + 1
+            }
         );
-        drop(writer);
-        thread.join();
+        db.stop_writer();
     }
 
     #[tokio::test]
     async fn a_failing_operation_undoes_only_itself() {
-        let (_dir, writer, thread) = writer();
+        let db = TestDatabase::new();
+        let writer = &db.writer;
         writer.execute(insert("a")).await.unwrap();
         let failing = writer.execute(|c| {
             c.execute(
@@ -344,29 +363,35 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(ids, ["a", "c"]);
-        drop(writer);
-        thread.join();
+        db.stop_writer();
     }
 
     #[tokio::test]
     async fn a_panicking_operation_is_an_error_not_a_dead_writer() {
-        let (_dir, writer, thread) = writer();
-        let r = writer
+        let db = TestDatabase::new();
+        let r = db
+            .writer
             .execute(|_| -> rusqlite::Result<()> { panic!("bug in an operation") })
             .await;
         assert!(matches!(r, Err(WriteError::Panicked)));
-        assert_eq!(writer.execute(insert("after")).await.unwrap(), 1);
-        drop(writer);
-        thread.join();
+        assert_eq!(db.writer.execute(insert("after")).await.unwrap(), 1);
+        db.stop_writer();
     }
 
     #[tokio::test]
-    async fn stops_when_the_last_handle_is_dropped() {
-        let (_dir, writer, thread) = writer();
-        let other = writer.clone();
-        drop(writer);
+    async fn stops_once_the_last_handle_is_dropped_after_committing_its_work() {
+        let db = TestDatabase::new();
+        let other = db.writer.clone();
         other.execute(insert("x")).await.unwrap();
         drop(other);
-        thread.join();
+        let conn = crate::db::open_for_reading(&db.path).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT COUNT(*) FROM records WHERE id = 'x'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(rows, 1, "committed before the answer");
+        // Drops the last handle: fails (instead of hanging) if the thread outlives it.
+        db.stop_writer();
     }
 }

@@ -481,17 +481,23 @@ describe('figures', () => {
   it('becomes interactive on every cold load, cleanly (time to interactive recorded as a figure, not asserted)', async (t) => {
     const runs: number[] = [];
     let transferred = 0;
+    const wasm = readdirSync(join(WEB_DIST, 'assets')).find((f) => f.endsWith('.wasm'));
+    assert.ok(wasm, 'the built page has its .wasm');
+    const wasmBytes = readFileSync(join(WEB_DIST, 'assets', wasm)).length;
     for (let i = 0; i < 5; i += 1) {
       const watched = await openPage(browser, LAPTOP);
       try {
-        let bytes = 0;
+        const finished: Promise<number>[] = [];
         watched.page.on('requestfinished', (request) => {
-          void request.sizes().then((s) => (bytes += s.responseBodySize + s.responseHeadersSize));
+          finished.push(request.sizes().then((s) => s.responseBodySize + s.responseHeadersSize));
         });
         await watched.page.goto(stack.url.href);
         await untilInteractive(watched.page);
         const mark = await watched.page.evaluate(() => performance.getEntriesByName('private-ingest:interactive')[0]?.startTime ?? -1);
         assert.ok(mark > 0, 'the page marks when it becomes interactive');
+        const bytes = (await Promise.all(finished)).reduce((sum, b) => sum + b, 0);
+        // Cold means cold: each load fetched the whole validator, not a cached copy.
+        assert.ok(bytes >= wasmBytes, `load ${i + 1} transferred ${bytes} B, less than the ${wasmBytes} B .wasm`);
         runs.push(mark);
         transferred = Math.max(transferred, bytes);
         assertClean(watched);
@@ -506,7 +512,6 @@ describe('figures', () => {
     writeFigure('timeToInteractive', { runsMs: runs, medianMs: median, transferredBytes: transferred });
     // Speed is reported, never asserted: timings on a shared 2-core machine are noise.
     // `make bench-sizes` prints this figure beside the page weight.
-    assert.equal(runs.length, 5);
   });
 });
 
