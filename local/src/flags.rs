@@ -83,6 +83,11 @@ pub struct Flags {
           default_value_t = 0, help_heading = TESTING)]
     pub fail_first_attempts: u32,
 
+    /// TESTING ONLY: seed of the random failures of `--fail-rate`, to replay a run's
+    /// sequence of failures (without it a random seed is chosen and logged at start).
+    #[arg(long, env = "PRIVATE_INGEST_FAIL_SEED", value_name = "SEED", help_heading = TESTING)]
+    pub fail_seed: Option<u64>,
+
     /// Start with a new, empty database although the data dir says it had one (its
     /// marker file or WAL is there, the database file is not). Without it such a start
     /// is refused, so a deleted database is never silently replaced by an empty one.

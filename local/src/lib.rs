@@ -103,12 +103,17 @@ pub async fn run(
     let watch = DatabaseWatch::new(opened.files, health.clone(), clock.clone(), &flags.data_dir);
     let (writer, writer_thread) = db::writer::start_observed(opened.conn, watch)?;
     let reads = Reads::new(opened.path);
-    let faults = Arc::new(Faults::new(flags.fail_rate, flags.fail_first_attempts));
+    let faults = Arc::new(Faults::new(
+        flags.fail_rate,
+        flags.fail_first_attempts,
+        flags.fail_seed.unwrap_or_else(rand::random),
+    ));
     if faults.is_active() {
         tracing::warn!(
             fail_rate = flags.fail_rate,
             fail_first_attempts = flags.fail_first_attempts,
-            "TESTING fault injection is ON: the store and notifier fail on purpose"
+            fail_seed = faults.seed(),
+            "TESTING fault injection is ON: the store and notifier fail on purpose (--fail-seed replays the failures)"
         );
     }
     let queue = Queue::new(

@@ -278,7 +278,7 @@ mod tests {
 
     #[tokio::test]
     async fn failures_stay_on_the_queue_and_reappear_after_the_visibility_timeout() {
-        let f = fixture(Faults::new(0.0, 1));
+        let f = fixture(Faults::new(0.0, 1, 7));
         let id = send(&f, r#"{"Insert":"DynamoDB"}"#).await;
         let now = 1_700_000_000_000;
         let batch = f.queue.receive(10, now).await.unwrap().messages;

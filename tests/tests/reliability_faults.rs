@@ -2,6 +2,9 @@
 //! of store and notify attempts (the testing-only `--fail-rate`); every acknowledged
 //! message must still end exactly once: stored, notified, or in the dead-letter table.
 //! Never lost, never doubled.
+//!
+//! The failures are seeded: the test prints its seed, and `RELIABILITY_SEED=<seed>` runs
+//! it again with the same sequence of injected failures.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -12,6 +15,22 @@ use serde_json::{json, Value};
 
 const MESSAGES: usize = 240;
 const WAIT: Duration = Duration::from_secs(90);
+
+/// The seed of the injected failures: `RELIABILITY_SEED` to replay a run, else a new one.
+fn seed() -> u64 {
+    match std::env::var("RELIABILITY_SEED") {
+        Ok(seed) => seed
+            .parse()
+            .unwrap_or_else(|_| panic!("RELIABILITY_SEED={seed:?} is not a whole number")),
+        // A fresh seed from std's per-process random hasher keys.
+        Err(_) => {
+            use std::hash::{BuildHasher, Hasher};
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        }
+    }
+}
 
 /// Where each acknowledged message ended, read back through the stack's API.
 #[derive(Debug, Default)]
@@ -55,7 +74,12 @@ async fn outcomes(api: &private_ingest_testkit::local_stack::Api, ids: &[String]
 async fn with_a_third_of_attempts_failing_every_message_ends_exactly_once() {
     // GIVEN a stack whose store and notifier fail 35% of attempts, that gives each message
     // three receives before the dead-letter table
+    let seed = seed();
+    println!("fault seed {seed} (replay: RELIABILITY_SEED={seed})");
+    let seed = seed.to_string();
     let (stack, _data) = LocalStack::start_fresh(&[
+        "--fail-seed",
+        &seed,
         "--fail-rate",
         "0.35",
         "--max-receive-count",

@@ -149,7 +149,7 @@ mod tests {
 
     #[tokio::test]
     async fn injected_failures_publish_nothing() {
-        let (n, _db) = notifier(Faults::new(1.0, 0));
+        let (n, _db) = notifier(Faults::new(1.0, 0, 7));
         assert!(n.publish(&notification("m-1")).await.is_err());
         assert_eq!(n.count().await.unwrap(), 0);
     }

@@ -110,7 +110,7 @@ mod tests {
 
     #[tokio::test]
     async fn injected_failures_write_nothing() {
-        let (store, _db) = store(Faults::new(0.0, 1));
+        let (store, _db) = store(Faults::new(0.0, 1, 7));
         let err = store.put_if_absent(&record("m-1", 7)).await.unwrap_err();
         assert!(err.to_string().contains("injected failure"));
         assert_eq!(store.count().await.unwrap(), 0);
