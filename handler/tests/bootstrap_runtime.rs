@@ -138,7 +138,7 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
     // THEN every message is handled and none is reported as failed
     assert_eq!(first, json!({"batchItemFailures": []}));
     assert_eq!(scan_items(&config, TABLE).await.len(), 2);
-    assert_eq!(tap.take(3).await.len(), 3);
+    assert_eq!(tap.take_all().await.len(), 3);
 
     // WHEN the same store message comes twice (a redelivery)
     api.invoke("inv-2", STORE_EVENT);
@@ -211,7 +211,7 @@ async fn bootstrap_reports_store_failures_as_batch_item_failures() {
         ]})
     );
     assert_eq!(scan_items(&config, TABLE).await, []);
-    assert_eq!(tap.take(3).await.len(), 3);
+    assert_eq!(tap.take_all().await.len(), 3);
     let failed: Vec<_> = bootstrap
         .outcomes()
         .into_iter()

@@ -79,9 +79,16 @@ pub struct Delivered {
 #[derive(Debug)]
 pub struct TopicTap {
     pub topic_arn: String,
+    sns: aws_sdk_sns::Client,
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
 }
+
+/// How long the marker may take to come back through SNS and SQS.
+const MARKER_WAIT: Duration = Duration::from_secs(10);
+
+/// The text of the marker [`TopicTap::take_all`] publishes after everything else.
+const MARKER: &str = "private-ingest-testkit: end of the deliveries under test";
 
 impl TopicTap {
     pub async fn create(config: &SdkConfig, name: &str) -> Self {
@@ -122,21 +129,40 @@ impl TopicTap {
             .expect("Subscribe");
         Self {
             topic_arn,
+            sns,
             sqs,
             queue_url,
         }
     }
 
-    /// Waits for `expected` deliveries (up to 10 s), then listens one more second so a
-    /// surplus delivery shows up too; returns everything received.
-    pub async fn take(&self, expected: usize) -> Vec<Delivered> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+    /// Everything published to the topic before this call. It publishes a marker after
+    /// it and reads the subscribed queue until the marker comes back: what was published
+    /// before the marker is delivered before it, so "nothing" is a positive answer (the
+    /// marker came, nothing preceded it) rather than a quiet second. Panics when the
+    /// marker does not come back within 10 s.
+    pub async fn take_all(&self) -> Vec<Delivered> {
+        self.sns
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .message(MARKER)
+            .send()
+            .await
+            .expect("Publish the marker");
+        let deadline = Instant::now() + MARKER_WAIT;
         let mut delivered = Vec::new();
-        while delivered.len() < expected && Instant::now() < deadline {
-            delivered.extend(self.receive().await);
+        loop {
+            let received = self.receive().await;
+            let marker = received.iter().position(|d| d.message == MARKER);
+            delivered.extend(received.into_iter().filter(|d| d.message != MARKER));
+            if marker.is_some() {
+                return delivered;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the marker published after the deliveries did not come back within {MARKER_WAIT:?} \
+                 (received meanwhile: {delivered:?})"
+            );
         }
-        delivered.extend(self.receive().await);
-        delivered
     }
 
     /// One long poll of up to one second; received messages are deleted.

@@ -161,7 +161,7 @@ async fn a_store_message_becomes_one_item_with_typed_attributes() {
     assert!(
         matches!(&data["shipping"], AttributeValue::M(m) if m["express"] == AttributeValue::Bool(true))
     );
-    assert_eq!(stack.tap.take(0).await, []);
+    assert_eq!(stack.tap.take_all().await, []);
 }
 
 #[tokio::test]
@@ -207,7 +207,7 @@ async fn a_mixed_batch_stores_notifies_and_alerts_on_the_poison_body() {
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(stored, expected);
 
-    let delivered = stack.tap.take(3).await;
+    let delivered = stack.tap.take_all().await;
     assert_eq!(
         summary(&delivered),
         [
@@ -249,7 +249,7 @@ async fn a_store_error_on_the_wire_fails_only_the_store_items() {
 
     assert_eq!(failed_ids(&response), [MIXED_IDS[0], MIXED_IDS[4]]);
     assert_eq!(scan_items(&stack.config, TABLE).await, []);
-    assert_eq!(stack.tap.take(3).await.len(), 3);
+    assert_eq!(stack.tap.take_all().await.len(), 3);
 }
 
 #[tokio::test]
@@ -265,7 +265,7 @@ async fn a_publish_error_on_the_wire_fails_only_the_notify_items() {
         [MIXED_IDS[1], MIXED_IDS[2], MIXED_IDS[3]]
     );
     assert_eq!(scan_items(&stack.config, TABLE).await.len(), 2);
-    assert_eq!(stack.tap.take(0).await, []);
+    assert_eq!(stack.tap.take_all().await, []);
 }
 
 /// The core's size limit is chosen so that the largest accepted body fits both a
@@ -308,7 +308,7 @@ async fn the_largest_accepted_body_fits_an_item_and_a_notification() {
         Value::Object(item_to_record(&item).unwrap().data.unwrap()),
         sent["data"]
     );
-    let delivered = stack.tap.take(1).await;
+    let delivered = stack.tap.take_all().await;
     assert_eq!(
         summary(&delivered),
         [("big-notify".into(), "notify".into())]
@@ -326,7 +326,7 @@ async fn by_default_no_content_of_the_caller_reaches_sns() {
     let response = handle_batch(&deps, event(MIXED_EVENT)).await.unwrap();
 
     assert!(failed_ids(&response).is_empty());
-    let delivered = stack.tap.take(3).await;
+    let delivered = stack.tap.take_all().await;
     assert_eq!(delivered.len(), 3);
     let raw: Value = serde_json::from_str(MIXED_EVENT).unwrap();
     for d in &delivered {
