@@ -20,6 +20,17 @@ def instructions(binary: str, body: str, count: int) -> int:
     return int(re.search(r"Collected : (\d+)", out).group(1))
 
 
+def plan_loop_binary() -> str:
+    """Builds the plan_loop bench target (release) and returns its path, from cargo's own report."""
+    out = subprocess.run(["cargo", "build", "-q", "--release", "-p", "private-ingest-core", "--bench", "plan_loop",
+                          "--message-format=json"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        message = json.loads(line)
+        if message.get("reason") == "compiler-artifact" and message["target"]["name"] == "plan_loop" and message.get("executable"):
+            return message["executable"]
+    sys.exit("cargo built no plan_loop executable")
+
+
 def criterion_ns(body: str) -> float:
     est = TARGET / "criterion" / "plan" / body / "new" / "estimates.json"
     return json.loads(est.read_text())["median"]["point_estimate"]
@@ -28,9 +39,7 @@ def criterion_ns(body: str) -> float:
 def main() -> None:
     subprocess.run(["cargo", "bench", "-q", "-p", "private-ingest-core", "--bench", "plan", "--",
                     "--warm-up-time", "1", "--measurement-time", "3"], cwd=ROOT, check=True)
-    subprocess.run(["cargo", "build", "-q", "--release", "-p", "private-ingest-core", "--example", "plan_loop"],
-                   cwd=ROOT, check=True)
-    binary = str(TARGET / "release" / "examples" / "plan_loop")
+    binary = plan_loop_binary()
     rows, data = [], {}
     for body in BODIES:
         per_msg = (instructions(binary, body, HIGH) - instructions(binary, body, LOW)) / (HIGH - LOW)

@@ -1,5 +1,5 @@
-//! The bodies the core benchmarks run on (shared by benches/plan.rs and
-//! examples/plan_loop.rs): the two original requests, a typical payload, a rejection.
+//! The bodies the core benchmarks run on (a module of both bench targets, benches/plan.rs
+//! and benches/plan_loop.rs): the two original requests, a typical payload, a rejection.
 
 use std::hint::black_box;
 

@@ -1,5 +1,5 @@
 //! Core cost per message: route + validate + build record (`plan`), in ns/message.
-//! `make bench` runs this; instructions/message come from callgrind (examples/plan_loop.rs),
+//! `make bench` runs this; instructions/message come from callgrind (benches/plan_loop.rs),
 //! which is repeatable on a noisy machine where wall time is not.
 
 mod bodies;

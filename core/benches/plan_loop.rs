@@ -1,13 +1,14 @@
 //! Runs `plan` on one body N times, for instruction counting under callgrind:
-//! `valgrind --tool=callgrind target/release/examples/plan_loop store 10000`.
-//! The bench script runs it at two counts and divides the difference, so start-up cost
-//! cancels out.
+//! `valgrind --tool=callgrind <plan_loop binary> store 10000`. bench/core_cost.py builds it
+//! (`cargo build --release --bench plan_loop`), runs it at two counts and divides the
+//! difference, so start-up cost cancels out. A bench target without a harness, so it
+//! shares `bodies` with the criterion bench (benches/plan.rs) as a module.
 
-#[path = "../benches/bodies.rs"]
 mod bodies;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    // `cargo bench` runs every bench target with `--bench`: one short loop then.
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let name = args.next().unwrap_or_else(|| "store".into());
     let count: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
     let Some((_, body)) = bodies::BODIES.iter().find(|(n, _)| *n == name) else {
