@@ -72,10 +72,26 @@ fn the_corpus_covers_both_routes_and_many_rejections() {
     assert!(count(Value::Null) >= 20);
 }
 
+/// Fails, listing every case whose wording does not say what its meaning says
+/// (`problems` of one case, empty when it does).
+fn assert_every_case_means(cases: &[Value], problems: impl Fn(&Value) -> Vec<String>) {
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            let found = problems(case);
+            (!found.is_empty()).then(|| format!("{}: {}", case["name"], found.join("; ")))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "wordings that do not say what their case means:\n{}",
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn every_recorded_wording_says_what_its_case_means() {
-    let mut wrong = Vec::new();
-    for case in corpus() {
+    assert_every_case_means(&corpus(), |case| {
         let (meaning, wording) = (&case["meaning"], &case["wording"]);
         let route = &meaning["route"];
         assert!(
@@ -98,36 +114,20 @@ fn every_recorded_wording_says_what_its_case_means() {
             "path",
             ": ",
         ));
-        if !problems.is_empty() {
-            wrong.push(format!("{}: {}", case["name"], problems.join("; ")));
-        }
-    }
-    assert!(
-        wrong.is_empty(),
-        "wordings that do not say what their case means:\n{}",
-        wrong.join("\n")
-    );
+        problems
+    });
 }
 
 #[test]
 fn every_recorded_stack_settings_error_says_what_its_case_means() {
-    let mut wrong = Vec::new();
     let cases = stack_configs();
     assert!(cases.len() >= 10);
-    for case in &cases {
+    assert_every_case_means(&cases, |case| {
         let meant = case["meaning"]["errors"]
             .as_array()
             .expect("meaning.errors");
-        let problems = lines_mean(&strings(&case["wording"]), meant, "key", ": ");
-        if !problems.is_empty() {
-            wrong.push(format!("{}: {}", case["name"], problems.join("; ")));
-        }
-    }
-    assert!(
-        wrong.is_empty(),
-        "wordings that do not say what their case means:\n{}",
-        wrong.join("\n")
-    );
+        lines_mean(&strings(&case["wording"]), meant, "key", ": ")
+    });
 }
 
 #[test]

@@ -1,7 +1,18 @@
 /** EC2: security groups, their rules, VPC endpoints (their policies fold in). */
 
 import { type Mapping, outputs } from "./mapping";
-import { renamed } from "./template";
+import { type CfnValue, type Inputs, type RenderContext, renamed } from "./template";
+
+/** What an ingress and an egress rule both say: the group, why, the protocol and ports. */
+function ruleProperties(i: Inputs, c: RenderContext): Record<string, CfnValue> {
+  return {
+    GroupId: c.ref(i.take("securityGroupId")),
+    Description: i.take("description"),
+    IpProtocol: i.take("ipProtocol"),
+    FromPort: i.take("fromPort"),
+    ToPort: i.take("toPort"),
+  };
+}
 
 export const NETWORK_MAPPINGS: Readonly<Record<string, Mapping>> = {
   "aws:ec2/securityGroup:SecurityGroup": {
@@ -13,11 +24,7 @@ export const NETWORK_MAPPINGS: Readonly<Record<string, Mapping>> = {
     kind: "resource",
     type: "AWS::EC2::SecurityGroupIngress",
     properties: (i, c) => ({
-      GroupId: c.ref(i.take("securityGroupId")),
-      Description: i.take("description"),
-      IpProtocol: i.take("ipProtocol"),
-      FromPort: i.take("fromPort"),
-      ToPort: i.take("toPort"),
+      ...ruleProperties(i, c),
       CidrIp: i.take("cidrIpv4"),
       SourceSecurityGroupId: c.ref(i.take("referencedSecurityGroupId")),
     }),
@@ -26,11 +33,7 @@ export const NETWORK_MAPPINGS: Readonly<Record<string, Mapping>> = {
     kind: "resource",
     type: "AWS::EC2::SecurityGroupEgress",
     properties: (i, c) => ({
-      GroupId: c.ref(i.take("securityGroupId")),
-      Description: i.take("description"),
-      IpProtocol: i.take("ipProtocol"),
-      FromPort: i.take("fromPort"),
-      ToPort: i.take("toPort"),
+      ...ruleProperties(i, c),
       DestinationSecurityGroupId: c.ref(i.take("referencedSecurityGroupId")),
       DestinationPrefixListId: i.take("prefixListId"),
     }),
