@@ -135,43 +135,21 @@ fn the_meaning_check_fails_on_a_wrong_wording() {
     // The check above must be able to fail: a wrong place, a missing key word, a line
     // too many.
     let meant = [serde_json::json!({"path": "/Insert", "words": ["expected a string", "number"]})];
-    assert!(lines_mean(
-        &["/Insert: expected a string, found number"],
-        &meant,
-        "path",
-        ": "
-    )
-    .is_empty());
-    assert_eq!(
-        lines_mean(
-            &["/data: expected a string, found number"],
-            &meant,
-            "path",
-            ": "
-        )
-        .len(),
-        1
-    );
-    assert_eq!(
-        lines_mean(
-            &["/Insert: expected a string, found null"],
-            &meant,
-            "path",
-            ": "
-        )
-        .len(),
-        1
-    );
-    assert_eq!(
-        lines_mean(
-            &["/Insert: expected a string, found number", "/x: y"],
-            &meant,
-            "path",
-            ": "
-        )
-        .len(),
-        1
-    );
+    for (lines, problems) in [
+        (&["/Insert: expected a string, found number"][..], 0),
+        (&["/data: expected a string, found number"][..], 1),
+        (&["/Insert: expected a string, found null"][..], 1),
+        (
+            &["/Insert: expected a string, found number", "/x: y"][..],
+            1,
+        ),
+    ] {
+        assert_eq!(
+            lines_mean(lines, &meant, "path", ": ").len(),
+            problems,
+            "{lines:?}"
+        );
+    }
 }
 
 #[test]
