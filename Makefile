@@ -17,6 +17,7 @@ PYTHON ?= python3
 export PYTHON
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 # The npm projects: each has a package-lock.json and a `typecheck` script (tsc --noEmit).
+# The root package holds the formatter and linter they all share (make lint, make format).
 NPM_PROJECTS := $(patsubst %/package-lock.json,%,$(wildcard pulumi/package-lock.json web/package-lock.json tests/browser/package-lock.json))
 
 include mk/*.mk
@@ -33,13 +34,18 @@ dev: tools-rust web ## build everything (Wasm and page included) and serve the l
 test: tools lint test-rust test-wasm test-pulumi test-cloud-lint test-browser ## every test tier (installs what is missing)
 	@echo "make test: every tier passed"
 
-.PHONY: lint
-lint: tools-rust tools-machete node-deps ## cargo fmt --check, clippy -D warnings, no unused dependency (cargo machete), tsc --noEmit
+.PHONY: lint format
+lint: tools-rust tools-machete node-deps ## cargo fmt --check, clippy -D warnings, no unused dependency (cargo machete), tsc --noEmit, prettier --check and eslint on the TypeScript
 	cargo fmt --all --check
 	cargo machete
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p private-ingest-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 	$(MAKE) typecheck
+	npm run --silent lint
+
+format: tools-rust node-deps ## cargo fmt, and prettier on the TypeScript projects (writes)
+	cargo fmt --all
+	npm run --silent format
 
 .PHONY: test-rust
 test-rust: tools-rust tools-python ## cargo test: core, Lambda handler, AWS wire tests (moto), local stack end to end

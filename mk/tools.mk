@@ -27,8 +27,12 @@ tools-browser:
 tools-python:
 	@$(PYTHON) -c 'import moto.server, flask, flask_cors' 2>/dev/null || { echo "installing moto[server]"; $(PYTHON) -m pip install -q "moto[server]>=5,<6"; }
 
-# npm packages of every npm project, from their lock files; skipped when up to date.
-node-deps: $(addsuffix /node_modules/.package-lock.json,$(NPM_PROJECTS))
+# npm packages of every npm project and of the root (prettier, eslint), from their lock
+# files; skipped when up to date.
+node-deps: $(addsuffix /node_modules/.package-lock.json,$(NPM_PROJECTS)) node_modules/.package-lock.json
 
 %/node_modules/.package-lock.json: %/package-lock.json
 	cd $* && $(NPM_CI)
+
+node_modules/.package-lock.json: package-lock.json
+	$(NPM_CI)
