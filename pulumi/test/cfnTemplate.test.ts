@@ -55,10 +55,10 @@ test("references become Ref and Fn::GetAtt, so cfn-lint's cross-resource rules f
 
 test("split Pulumi resources fold into their parents: integration and responses into the method, policies into roles and endpoints", () => {
   const [[, send]] = ofType("AWS::ApiGateway::Method").filter(([id]) => id === "PrivateIngestSendMessageMethod");
-  const integration = send.Properties.Integration as Record<string, any>;
+  const integration = send.Properties.Integration as { Type: string; IntegrationResponses: { StatusCode: string }[] };
   assert.equal(integration.Type, "AWS");
-  assert.deepEqual(integration.IntegrationResponses.map((r: any) => r.StatusCode).sort(), ["200", "503"]);
-  assert.deepEqual((send.Properties.MethodResponses as any[]).map((r) => r.StatusCode).sort(), ["200", "413", "503"]);
+  assert.deepEqual(integration.IntegrationResponses.map((r) => r.StatusCode).sort(), ["200", "503"]);
+  assert.deepEqual((send.Properties.MethodResponses as { StatusCode: string }[]).map((r) => r.StatusCode).sort(), ["200", "413", "503"]);
   const role = rendering.template.Resources.PrivateIngestLambdaRole.Properties;
   assert.equal((role.Policies as unknown[]).length, 1);
   for (const [id, endpoint] of ofType("AWS::EC2::VPCEndpoint")) assert.ok(endpoint.Properties.PolicyDocument, `${id} has its policy`);

@@ -10,7 +10,7 @@ import * as crypto from "node:crypto";
 import { before, describe, test } from "node:test";
 import { EC2_DESCRIPTION } from "../network";
 import type { PolicyDocument } from "../policies";
-import { FAKE_ACCOUNT, FAKE_IDS, type RecordingMocks, valueOf } from "../tools/recordingMocks";
+import { FAKE_ACCOUNT, FAKE_IDS, type RecordedInputs, type RecordingMocks, valueOf } from "../tools/recordingMocks";
 import { declareStack, type DeclaredStack } from "./stackUnderMocks";
 
 let declared: DeclaredStack;
@@ -72,12 +72,12 @@ describe("row 6: the deployment's fingerprint covers every input of every API pa
   });
 
   test("the trigger is the hash of that definition: a changed schema changes it", async () => {
-    const definition = (await valueOf(declared.stack.apiFingerprintDefinition)) as Array<{ name?: string; args?: any }>;
+    const definition = (await valueOf(declared.stack.apiFingerprintDefinition)) as Array<{ name?: string; args?: RecordedInputs }>;
     const hash = (d: unknown) => crypto.createHash("sha256").update(JSON.stringify(d)).digest("hex");
     const trigger = mocks.only("aws:apigateway/deployment:Deployment").inputs.triggers.definition;
     assert.equal(trigger, hash(definition));
     const changed = definition.map((d) => d.name === "pi-send-message-model"
-      ? { ...d, args: { ...d.args, schema: d.args.schema.replace('"minLength":1', '"minLength":2') } }
+      ? { ...d, args: { ...d.args, schema: d.args?.schema.replace('"minLength":1', '"minLength":2') } }
       : d);
     assert.notDeepEqual(changed, definition, "the schema was changed");
     assert.notEqual(hash(changed), trigger);

@@ -9,7 +9,7 @@ import { before, describe, test } from "node:test";
 import { requestSchema } from "../../wasm/pkg-node/private_ingest_wasm";
 import * as policies from "../policies";
 import type { PrivateIngest } from "../privateIngest";
-import { FAKE_ACCOUNT, FAKE_IDS, type RecordedResource, RecordingMocks, valueOf } from "../tools/recordingMocks";
+import { FAKE_ACCOUNT, FAKE_IDS, type RecordedInputs, type RecordedResource, RecordingMocks, valueOf } from "../tools/recordingMocks";
 import type { StackSettings } from "../settings";
 import { declareStack } from "./stackUnderMocks";
 
@@ -207,7 +207,7 @@ describe("the API", () => {
   test("a failed SendMessage is the contract's 503, never a 200", () => {
     const responses = all("aws:apigateway/integrationResponse:IntegrationResponse")
       .filter((r) => r.name.startsWith("pi-send-message-"));
-    const byStatus = new Map<string, Record<string, any>>(responses.map((r) => [r.inputs.statusCode, r.inputs]));
+    const byStatus = new Map<string, RecordedInputs>(responses.map((r) => [r.inputs.statusCode, r.inputs]));
     assert.equal(byStatus.get("200")?.selectionPattern, "2\\d{2}", "200 only for SQS's 2xx");
     assert.equal(byStatus.get("503")?.selectionPattern, undefined, "everything else falls to the 503");
     assert.deepEqual([...byStatus.keys()].sort(), ["200", "503"]);
@@ -375,7 +375,7 @@ describe("the queue, the Lambda, the table and the topic", () => {
   });
 
   test("the VPC endpoints: execute-api and SNS inside the subnets without private DNS, DynamoDB on the route tables", () => {
-    const endpoints = new Map<string, Record<string, any>>(all("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.inputs.serviceName, e.inputs]));
+    const endpoints = new Map<string, RecordedInputs>(all("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.inputs.serviceName, e.inputs]));
     const endpoint = (service: string) => {
       const e = endpoints.get(`com.amazonaws.eu-west-1.${service}`);
       assert.ok(e, `a ${service} endpoint`);
@@ -394,7 +394,7 @@ describe("the queue, the Lambda, the table and the topic", () => {
   });
 
   test("alarms on dead letters and Lambda errors notify the topic", () => {
-    const alarms = new Map<string, Record<string, any>>(all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs]));
+    const alarms = new Map<string, RecordedInputs>(all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs]));
     const alarm = (metric: string) => {
       const a = alarms.get(metric);
       assert.ok(a, `an alarm on ${metric}`);

@@ -1,8 +1,10 @@
-//! Enough of API Gateway's mapping-template runtime to run this stack's templates
-//! offline: Velocity (velocityjs, the engine serverless-offline uses for the same job)
-//! with `$input`, `$util` and `$context` behaving as API Gateway documents them, Java
-//! semantics included where the templates rely on them (`URLEncoder`, commons-lang
-//! `escapeJavaScript`, `Map.keySet`, `String.replaceAll` with a regex, a null `#set`).
+/**
+ * Enough of API Gateway's mapping-template runtime to run this stack's templates
+ * offline: Velocity (velocityjs, the engine serverless-offline uses for the same job)
+ * with `$input`, `$util` and `$context` behaving as API Gateway documents them, Java
+ * semantics included where the templates rely on them (`URLEncoder`, commons-lang
+ * `escapeJavaScript`, `Map.keySet`, `String.replaceAll` with a regex, a null `#set`).
+ */
 
 import { Compile, parse } from "velocityjs";
 
@@ -70,10 +72,10 @@ function javaView(value: unknown): unknown {
 function at(json: unknown, path: string): unknown {
   if (path === "$") return json;
   if (!path.startsWith("$.")) throw new Error(`the harness reads only $.a.b paths, not ${path}`);
-  let node: any = json;
+  let node: unknown = json;
   for (const part of path.slice(2).split(".")) {
     if (node === null || typeof node !== "object" || !(part in node)) return undefined;
-    node = node[part];
+    node = (node as Record<string, unknown>)[part];
   }
   return node;
 }

@@ -8,11 +8,18 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * A resource's inputs as Pulumi's mocks hand them over: untyped (`MockResourceArgs.inputs`
+ * is `any` in Pulumi's own types), so the tests read them as the JSON they are.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the type Pulumi's mock API gives these values
+export type RecordedInputs = Record<string, any>;
+
 /** One declared resource: its type token, logical name, the inputs Pulumi would send, and what the mocks answered. */
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
-  readonly inputs: Record<string, any>;
+  readonly inputs: RecordedInputs;
   /** The id the mocks gave it (its physical id in AWS). */
   readonly id: string;
   /** The outputs the mocks computed (ARNs, URLs, DNS entries), beside the inputs. */
@@ -59,7 +66,7 @@ function serviceEndpointId(serviceName: string): string {
 }
 
 /** The outputs AWS computes for a resource of `type` declared with `inputs`. */
-function computedOutputs(type: string, name: string, inputs: Record<string, any>): { id: string; outputs: Outputs } {
+function computedOutputs(type: string, name: string, inputs: RecordedInputs): { id: string; outputs: Outputs } {
   const { accountId: account, region, partition } = FAKE_ACCOUNT;
   const arn = (service: string, resource: string, regional = true) =>
     `arn:${partition}:${service}:${regional ? region : ""}:${regional ? account : ""}:${resource}`;
@@ -128,7 +135,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
 }
 
 /** The data sources the stack reads, by token. */
-function lookup(token: string, inputs: Record<string, any>, vpc: FakeVpc): Record<string, unknown> {
+function lookup(token: string, inputs: RecordedInputs, vpc: FakeVpc): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
@@ -165,7 +172,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
   constructor(private readonly vpc: FakeVpc = { enableDnsSupport: true, enableDnsHostnames: true }) {}
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: RecordedInputs } {
     const { id, outputs } = computedOutputs(args.type, args.name, args.inputs);
     this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, id, outputs });
     return { id, state: { ...args.inputs, ...outputs } };

@@ -7,7 +7,7 @@
  * cfn-lint's cross-resource rules (queue visibility vs function timeout, DLQ type) fire.
  */
 
-import type { RecordedResource } from "../recordingMocks";
+import type { RecordedInputs, RecordedResource } from "../recordingMocks";
 import { MAPPINGS, type Mapping } from "./mappings";
 
 /** A CloudFormation intrinsic or any property value. */
@@ -39,7 +39,7 @@ export class Inputs {
   constructor(readonly resource: RecordedResource) {}
 
   /** The input `key` (undefined when absent), marked as rendered. */
-  take(key: string): any {
+  take(key: string): RecordedInputs[string] {
     this.taken.add(key);
     return this.resource.inputs[key];
   }
