@@ -1,11 +1,13 @@
-//! The test page's build (`web/dist`, made by `make web`) as the objects the stack uploads.
-//!
-//! Every object is stored base64-encoded and served through an S3 integration whose
-//! 200 response has `contentHandling: CONVERT_TO_BINARY`. With no `binaryMediaTypes` on
-//! the API, API Gateway then base64-decodes every page response whatever the browser's
-//! `Accept` header, so HTML, JavaScript and the `.wasm` module all arrive byte for byte,
-//! and `POST /send-message` keeps its plain-text JSON body (a `*/*` binary media type
-//! would turn every JSON request into binary).
+/**
+ * The test page's build (`web/dist`, made by `make web`) as the objects the stack uploads.
+ *
+ * Every object is stored base64-encoded and served through an S3 integration whose
+ * 200 response has `contentHandling: CONVERT_TO_BINARY`. With no `binaryMediaTypes` on
+ * the API, API Gateway then base64-decodes every page response whatever the browser's
+ * `Accept` header, so HTML, JavaScript and the `.wasm` module all arrive byte for byte,
+ * and `POST /send-message` keeps its plain-text JSON body (a binary media type matching
+ * every type would turn every JSON request into binary).
+ */
 
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
