@@ -37,13 +37,19 @@ export interface NotificationEntry {
   errors?: string[];
 }
 
-/** One dead letter: the message id, and whatever else the local stack tells about it. */
+/** One dead letter as the local stack lists it: the message as it was queued, and how it ended there. */
 export interface DeadLetterEntry {
-  messageId: string;
-  /** The other fields as text, for a person to read. */
-  fields: Array<[name: string, value: string]>;
-  /** The entry as the local stack answered it. */
-  raw: unknown;
+  message_id: string;
+  /** The body as it was queued, byte for byte. */
+  body: string;
+  /** The message attributes it was queued with (`requestId`, `sourceVpce`). */
+  attributes: Record<string, string>;
+  /** When the queue took it (RFC 3339 UTC); null when not known. */
+  sent_at: string | null;
+  /** Receives before it was moved (the queue's max receive count). */
+  receive_count: number;
+  /** When it was moved to the dead letters (RFC 3339 UTC); null when not known. */
+  dead_lettered_at: string | null;
 }
 
 /**
@@ -146,7 +152,7 @@ export class IngestApi {
   /** The newest page of the local stack's dead letters, or null where the endpoint does not exist (AWS). */
   async deadLetters(): Promise<ListPage<DeadLetterEntry> | null> {
     const page = await this.localPage('dead-letters', 'dead_letters');
-    return page === null ? null : { entries: page.entries.map(toDeadLetter), next: page.next };
+    return page === null ? null : { entries: page.entries.filter(isDeadLetter), next: page.next };
   }
 
   /** The first page of a local-only list; null when the endpoint does not answer with one. */
@@ -170,7 +176,7 @@ interface Answer {
 }
 
 async function readAnswer(response: Response): Promise<Answer> {
-  let text = '';
+  let text: string;
   try {
     text = await response.text();
   } catch {
@@ -237,16 +243,18 @@ function isNotification(json: unknown): json is NotificationEntry {
   return typeof n['message_id'] === 'string' && typeof n['subject'] === 'string';
 }
 
-function toDeadLetter(json: unknown): DeadLetterEntry {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { messageId: '(unknown)', fields: [['entry', JSON.stringify(json)]], raw: json };
+function isDeadLetter(json: unknown): json is DeadLetterEntry {
+  if (typeof json !== 'object' || json === null) {
+    return false;
   }
-  const entry = json as Record<string, unknown>;
-  const idKey = ['message_id', 'messageId', 'id'].find((k) => typeof entry[k] === 'string');
-  const fields = Object.entries(entry)
-    .filter(([k]) => k !== idKey)
-    .map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
-  return { messageId: idKey === undefined ? '(unknown)' : String(entry[idKey]), fields, raw: json };
+  const d = json as Record<string, unknown>;
+  return (
+    typeof d['message_id'] === 'string' &&
+    typeof d['body'] === 'string' &&
+    typeof d['receive_count'] === 'number' &&
+    typeof d['attributes'] === 'object' &&
+    d['attributes'] !== null
+  );
 }
 
 function describeFetchError(e: unknown): string {

@@ -91,7 +91,7 @@ async function lookForNotification(api: IngestApi, messageId: string): Promise<L
 }
 
 async function lookInDeadLetters(api: IngestApi, messageId: string): Promise<Outcome | undefined> {
-  const entry = (await api.deadLetters())?.entries.find((d) => d.messageId === messageId);
+  const entry = (await api.deadLetters())?.entries.find((d) => d.message_id === messageId);
   return entry === undefined ? undefined : { kind: 'dead-lettered', entry };
 }
 

@@ -56,7 +56,7 @@ function render(entry: HistoryEntry): HTMLLIElement {
     details.push(part('notification', 'Notification', JSON.stringify(state.notification, null, 2), true));
   }
   if (state.kind === 'dead-lettered') {
-    details.push(part('dead-letter', 'Dead letter', JSON.stringify(state.entry.raw, null, 2), true));
+    details.push(part('dead-letter', 'Dead letter', JSON.stringify(state.entry, null, 2), true));
   }
   details.push(part('body', 'Message sent', entry.body, false));
   return h(

@@ -72,10 +72,17 @@ function notificationItem(n: NotificationEntry): HTMLLIElement {
 }
 
 function deadLetterItem(d: DeadLetterEntry): HTMLLIElement {
+  const fields: Array<[name: string, value: string]> = [
+    ['receive_count', String(d.receive_count)],
+    ['sent_at', d.sent_at ?? '(unknown)'],
+    ['dead_lettered_at', d.dead_lettered_at ?? '(unknown)'],
+    ...Object.entries(d.attributes).map(([name, value]): [string, string] => [`attributes.${name}`, value]),
+    ['body', d.body],
+  ];
   return h(
     'li',
-    { class: 'feed-item', 'data-message-id': d.messageId },
-    h('p', {}, 'Message id ', h('code', {}, d.messageId)),
-    h('dl', { class: 'ids' }, ...d.fields.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, h('code', {}, value))])),
+    { class: 'feed-item', 'data-message-id': d.message_id },
+    h('p', {}, 'Message id ', h('code', {}, d.message_id)),
+    h('dl', { class: 'ids' }, ...fields.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, h('code', {}, value))])),
   );
 }
