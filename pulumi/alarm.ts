@@ -18,19 +18,23 @@ export interface AlarmSpec {
 }
 
 export function alarm(name: string, spec: AlarmSpec, opts: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
-  return new aws.cloudwatch.MetricAlarm(name, {
-    alarmDescription: spec.description,
-    namespace: spec.namespace,
-    metricName: spec.metricName,
-    dimensions: { ...spec.dimensions },
-    statistic: spec.statistic,
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: spec.threshold,
-    comparisonOperator: "GreaterThanThreshold",
-    treatMissingData: "notBreaching",
-    // The same topic hears when it is over, so nobody chases a problem that has passed.
-    alarmActions: [spec.topicArn],
-    okActions: [spec.topicArn],
-  }, opts);
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: spec.description,
+      namespace: spec.namespace,
+      metricName: spec.metricName,
+      dimensions: { ...spec.dimensions },
+      statistic: spec.statistic,
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: spec.threshold,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      // The same topic hears when it is over, so nobody chases a problem that has passed.
+      alarmActions: [spec.topicArn],
+      okActions: [spec.topicArn],
+    },
+    opts,
+  );
 }

@@ -86,28 +86,38 @@ export class ApiPartsBuilder {
 export function route(prefix: string, spec: RouteSpec, opts: pulumi.CustomResourceOptions): ApiParts {
   const parts = new ApiPartsBuilder();
   const name = `${prefix}-${spec.name}`;
-  const method = parts.add(aws.apigateway.Method, `${name}-method`, {
-    restApi: spec.restApi,
-    resourceId: spec.resourceId,
-    httpMethod: spec.httpMethod,
-    authorization: spec.authorization,
-    requestParameters: spec.methodParameters ? { ...spec.methodParameters } : undefined,
-    requestModels: spec.requestModels ? { ...spec.requestModels } : undefined,
-    requestValidatorId: spec.requestValidatorId,
-  }, opts);
-  const integration = parts.add(aws.apigateway.Integration, `${name}-integration`, {
-    restApi: spec.restApi,
-    resourceId: spec.resourceId,
-    httpMethod: method.httpMethod,
-    type: "AWS",
-    integrationHttpMethod: spec.integrationHttpMethod,
-    uri: spec.uri,
-    credentials: spec.credentials,
-    requestParameters: spec.integrationParameters ? { ...spec.integrationParameters } : undefined,
-    requestTemplates: spec.requestTemplate ? { "application/json": spec.requestTemplate } : undefined,
-    // A request whose Content-Type has no template is refused (415), never passed on raw.
-    passthroughBehavior: spec.requestTemplate ? "NEVER" : "WHEN_NO_MATCH",
-  }, opts);
+  const method = parts.add(
+    aws.apigateway.Method,
+    `${name}-method`,
+    {
+      restApi: spec.restApi,
+      resourceId: spec.resourceId,
+      httpMethod: spec.httpMethod,
+      authorization: spec.authorization,
+      requestParameters: spec.methodParameters ? { ...spec.methodParameters } : undefined,
+      requestModels: spec.requestModels ? { ...spec.requestModels } : undefined,
+      requestValidatorId: spec.requestValidatorId,
+    },
+    opts,
+  );
+  const integration = parts.add(
+    aws.apigateway.Integration,
+    `${name}-integration`,
+    {
+      restApi: spec.restApi,
+      resourceId: spec.resourceId,
+      httpMethod: method.httpMethod,
+      type: "AWS",
+      integrationHttpMethod: spec.integrationHttpMethod,
+      uri: spec.uri,
+      credentials: spec.credentials,
+      requestParameters: spec.integrationParameters ? { ...spec.integrationParameters } : undefined,
+      requestTemplates: spec.requestTemplate ? { "application/json": spec.requestTemplate } : undefined,
+      // A request whose Content-Type has no template is refused (415), never passed on raw.
+      passthroughBehavior: spec.requestTemplate ? "NEVER" : "WHEN_NO_MATCH",
+    },
+    opts,
+  );
 
   // Every response carries its security headers; an overridden status (set by a
   // template) keeps the headers of the integration response that set it, the route's.
@@ -119,25 +129,38 @@ export function route(prefix: string, spec: RouteSpec, opts: pulumi.CustomResour
   const methodResponses = new Map<string, aws.apigateway.MethodResponse>();
   for (const statusCode of statuses) {
     const headers = headersOf(spec.responses.find((r) => r.statusCode === statusCode));
-    methodResponses.set(statusCode, parts.add(aws.apigateway.MethodResponse, `${name}-${statusCode}`, {
-      restApi: spec.restApi,
-      resourceId: spec.resourceId,
-      httpMethod: method.httpMethod,
+    methodResponses.set(
       statusCode,
-      responseParameters: Object.fromEntries(Object.keys(headers).map((h) => [h, true])),
-    }, opts));
+      parts.add(
+        aws.apigateway.MethodResponse,
+        `${name}-${statusCode}`,
+        {
+          restApi: spec.restApi,
+          resourceId: spec.resourceId,
+          httpMethod: method.httpMethod,
+          statusCode,
+          responseParameters: Object.fromEntries(Object.keys(headers).map((h) => [h, true])),
+        },
+        opts,
+      ),
+    );
   }
   for (const r of spec.responses) {
-    parts.add(aws.apigateway.IntegrationResponse, `${name}-${r.statusCode}-response`, {
-      restApi: spec.restApi,
-      resourceId: spec.resourceId,
-      httpMethod: method.httpMethod,
-      statusCode: r.statusCode,
-      selectionPattern: r.selectionPattern,
-      contentHandling: r.contentHandling,
-      responseParameters: headersOf(r),
-      responseTemplates: r.template ? { "application/json": r.template } : undefined,
-    }, { ...opts, dependsOn: [integration, methodResponses.get(r.statusCode)!] });
+    parts.add(
+      aws.apigateway.IntegrationResponse,
+      `${name}-${r.statusCode}-response`,
+      {
+        restApi: spec.restApi,
+        resourceId: spec.resourceId,
+        httpMethod: method.httpMethod,
+        statusCode: r.statusCode,
+        selectionPattern: r.selectionPattern,
+        contentHandling: r.contentHandling,
+        responseParameters: headersOf(r),
+        responseTemplates: r.template ? { "application/json": r.template } : undefined,
+      },
+      { ...opts, dependsOn: [integration, methodResponses.get(r.statusCode)!] },
+    );
   }
   return parts.build();
 }

@@ -17,14 +17,16 @@ const VERSION = "2012-10-17";
 export function dynamodbEndpointPolicy(tableArn: string, accountId: string): PolicyDocument {
   return {
     Version: VERSION,
-    Statement: [{
-      Sid: "StoreRecordsInThisTable",
-      Effect: "Allow",
-      Principal: "*",
-      Action: "dynamodb:PutItem",
-      Resource: tableArn,
-      Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
-    }],
+    Statement: [
+      {
+        Sid: "StoreRecordsInThisTable",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "dynamodb:PutItem",
+        Resource: tableArn,
+        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+      },
+    ],
   };
 }
 
@@ -32,14 +34,16 @@ export function dynamodbEndpointPolicy(tableArn: string, accountId: string): Pol
 export function snsEndpointPolicy(topicArn: string, accountId: string): PolicyDocument {
   return {
     Version: VERSION,
-    Statement: [{
-      Sid: "PublishToThisTopic",
-      Effect: "Allow",
-      Principal: "*",
-      Action: "sns:Publish",
-      Resource: topicArn,
-      Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
-    }],
+    Statement: [
+      {
+        Sid: "PublishToThisTopic",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+      },
+    ],
   };
 }
 
@@ -55,15 +59,17 @@ export function executeApiEndpointPolicy(
 ): PolicyDocument {
   return {
     Version: VERSION,
-    Statement: [{
-      Sid: "InvokeThisApiAndDomain",
-      Effect: "Allow",
-      Principal: "*",
-      Action: "execute-api:Invoke",
-      Resource: [`${executionArn}/*`, domainArn],
-      ...(accountIdOfSignedCallers
-        ? { Condition: { StringEquals: { "aws:PrincipalAccount": accountIdOfSignedCallers } } }
-        : {}),
-    }],
+    Statement: [
+      {
+        Sid: "InvokeThisApiAndDomain",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "execute-api:Invoke",
+        Resource: [`${executionArn}/*`, domainArn],
+        ...(accountIdOfSignedCallers
+          ? { Condition: { StringEquals: { "aws:PrincipalAccount": accountIdOfSignedCallers } } }
+          : {}),
+      },
+    ],
   };
 }

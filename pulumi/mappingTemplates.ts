@@ -25,10 +25,7 @@ export function errorBody(answer: ContractAnswer, errors: readonly string[], wit
 /** One SQS query-API message attribute, form-encoded. */
 function stringAttribute(index: number, name: string, valueRef: string): string {
   const prefix = `MessageAttribute.${index}`;
-  return (
-    `&${prefix}.Name=${name}&${prefix}.Value.DataType=String` +
-    `&${prefix}.Value.StringValue=$util.urlEncode(${valueRef})`
-  );
+  return `&${prefix}.Name=${name}&${prefix}.Value.DataType=String` + `&${prefix}.Value.StringValue=$util.urlEncode(${valueRef})`;
 }
 
 /**

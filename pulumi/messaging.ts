@@ -40,56 +40,88 @@ export interface Messaging {
 }
 
 export function messaging(name: string, args: MessagingArgs, opts: pulumi.ComponentResourceOptions): Messaging {
-  const key = new aws.kms.Key(`${name}-key`, {
-    description: "private-ingest: encrypts the notification topic and the log groups",
-    enableKeyRotation: true,
-    policy: JSON.stringify(policies.stackKeyPolicy(args.where)),
-  }, opts);
+  const key = new aws.kms.Key(
+    `${name}-key`,
+    {
+      description: "private-ingest: encrypts the notification topic and the log groups",
+      enableKeyRotation: true,
+      policy: JSON.stringify(policies.stackKeyPolicy(args.where)),
+    },
+    opts,
+  );
 
   const topic = new aws.sns.Topic(`${name}-topic`, { name: args.topicName, kmsMasterKeyId: key.arn }, opts);
-  new aws.sns.TopicPolicy(`${name}-topic-policy`, {
-    arn: topic.arn,
-    policy: topic.arn.apply((arn) => JSON.stringify(policies.topicPolicy(arn, args.where))),
-  }, opts);
-  new aws.sns.TopicSubscription(`${name}-email`, {
-    topic: topic.arn,
-    protocol: "email",
-    endpoint: args.subscriptionEmail,
-  }, opts);
+  new aws.sns.TopicPolicy(
+    `${name}-topic-policy`,
+    {
+      arn: topic.arn,
+      policy: topic.arn.apply((arn) => JSON.stringify(policies.topicPolicy(arn, args.where))),
+    },
+    opts,
+  );
+  new aws.sns.TopicSubscription(
+    `${name}-email`,
+    {
+      topic: topic.arn,
+      protocol: "email",
+      endpoint: args.subscriptionEmail,
+    },
+    opts,
+  );
 
-  const deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, {
-    name: args.deadLetterQueueName,
-    messageRetentionSeconds: DLQ_RETENTION_SECONDS,
-    sqsManagedSseEnabled: true,
-  }, opts);
-  const queue = new aws.sqs.Queue(`${name}-queue`, {
-    name: args.queueName,
-    visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
-    messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
-    // The contract's body limit (256 KiB, from the core). SQS counts the message
-    // attributes too, so a body within ~90 bytes of the limit is refused (413) here.
-    maxMessageSize: limits().maxBodyBytes,
-    sqsManagedSseEnabled: true,
-    redrivePolicy: deadLetterQueue.arn.apply((arn) =>
-      JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: args.maxReceiveCount })),
-  }, opts);
-  for (const [suffix, q] of [["queue", queue], ["dlq", deadLetterQueue]] as const) {
-    new aws.sqs.QueuePolicy(`${name}-${suffix}-policy`, {
-      queueUrl: q.url,
-      policy: q.arn.apply((arn) => JSON.stringify(policies.queuePolicy(arn))),
-    }, opts);
+  const deadLetterQueue = new aws.sqs.Queue(
+    `${name}-dlq`,
+    {
+      name: args.deadLetterQueueName,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    },
+    opts,
+  );
+  const queue = new aws.sqs.Queue(
+    `${name}-queue`,
+    {
+      name: args.queueName,
+      visibilityTimeoutSeconds: args.visibilityTimeoutSeconds,
+      messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
+      // The contract's body limit (256 KiB, from the core). SQS counts the message
+      // attributes too, so a body within ~90 bytes of the limit is refused (413) here.
+      maxMessageSize: limits().maxBodyBytes,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: deadLetterQueue.arn.apply((arn) =>
+        JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: args.maxReceiveCount }),
+      ),
+    },
+    opts,
+  );
+  for (const [suffix, q] of [
+    ["queue", queue],
+    ["dlq", deadLetterQueue],
+  ] as const) {
+    new aws.sqs.QueuePolicy(
+      `${name}-${suffix}-policy`,
+      {
+        queueUrl: q.url,
+        policy: q.arn.apply((arn) => JSON.stringify(policies.queuePolicy(arn))),
+      },
+      opts,
+    );
   }
   return { key, topic, queue, deadLetterQueue };
 }
 
 /** The record table: keyed by the message id, on demand, encrypted, point-in-time recovery. */
 export function recordTable(name: string, tableName: string, opts: pulumi.ComponentResourceOptions): aws.dynamodb.Table {
-  return new aws.dynamodb.Table(`${name}-table`, {
-    name: tableName,
-    billingMode: "PAY_PER_REQUEST",
-    hashKey: "id",
-    attributes: [{ name: "id", type: "S" }],
-    serverSideEncryption: { enabled: true },
-    pointInTimeRecovery: { enabled: true },
-  }, opts);
+  return new aws.dynamodb.Table(
+    `${name}-table`,
+    {
+      name: tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: true },
+    },
+    opts,
+  );
 }

@@ -44,58 +44,99 @@ export const EC2_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 
 export function network(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions): Network {
   const service = (s: string) => `com.amazonaws.${args.where.region}.${s}`;
-  const dynamodbEndpoint = new aws.ec2.VpcEndpoint(`${name}-dynamodb-endpoint`, {
-    vpcId: args.vpc.id,
-    serviceName: service("dynamodb"),
-    vpcEndpointType: "Gateway",
-    routeTableIds: [...args.routeTableIds],
-  }, opts);
+  const dynamodbEndpoint = new aws.ec2.VpcEndpoint(
+    `${name}-dynamodb-endpoint`,
+    {
+      vpcId: args.vpc.id,
+      serviceName: service("dynamodb"),
+      vpcEndpointType: "Gateway",
+      routeTableIds: [...args.routeTableIds],
+    },
+    opts,
+  );
 
-  const endpointsSecurityGroup = new aws.ec2.SecurityGroup(`${name}-endpoints`, {
-    vpcId: args.vpc.id,
-    description: "private-ingest: HTTPS from the VPC to the execute-api and SNS interface endpoints",
-  }, opts);
-  const processorSecurityGroup = new aws.ec2.SecurityGroup(`${name}-processor`, {
-    vpcId: args.vpc.id,
-    description: "private-ingest: the Lambda, HTTPS out to the interface endpoints and DynamoDB only",
-  }, opts);
+  const endpointsSecurityGroup = new aws.ec2.SecurityGroup(
+    `${name}-endpoints`,
+    {
+      vpcId: args.vpc.id,
+      description: "private-ingest: HTTPS from the VPC to the execute-api and SNS interface endpoints",
+    },
+    opts,
+  );
+  const processorSecurityGroup = new aws.ec2.SecurityGroup(
+    `${name}-processor`,
+    {
+      vpcId: args.vpc.id,
+      description: "private-ingest: the Lambda, HTTPS out to the interface endpoints and DynamoDB only",
+    },
+    opts,
+  );
 
   // Separate rules: the two groups name each other, which inline rules cannot do.
   args.vpc.cidrBlocks.forEach((cidrIpv4, i) => {
-    new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-from-vpc-${i}`, {
-      securityGroupId: endpointsSecurityGroup.id,
-      description: `HTTPS from the VPC CIDR block ${cidrIpv4}`,
-      ipProtocol: "tcp", fromPort: HTTPS, toPort: HTTPS, cidrIpv4,
-    }, opts);
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-endpoints-from-vpc-${i}`,
+      {
+        securityGroupId: endpointsSecurityGroup.id,
+        description: `HTTPS from the VPC CIDR block ${cidrIpv4}`,
+        ipProtocol: "tcp",
+        fromPort: HTTPS,
+        toPort: HTTPS,
+        cidrIpv4,
+      },
+      opts,
+    );
   });
-  new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-from-processor`, {
-    securityGroupId: endpointsSecurityGroup.id,
-    description: "HTTPS from the Lambda",
-    ipProtocol: "tcp", fromPort: HTTPS, toPort: HTTPS,
-    referencedSecurityGroupId: processorSecurityGroup.id,
-  }, opts);
-  new aws.vpc.SecurityGroupEgressRule(`${name}-processor-to-endpoints`, {
-    securityGroupId: processorSecurityGroup.id,
-    description: "HTTPS to the interface endpoints",
-    ipProtocol: "tcp", fromPort: HTTPS, toPort: HTTPS,
-    referencedSecurityGroupId: endpointsSecurityGroup.id,
-  }, opts);
-  new aws.vpc.SecurityGroupEgressRule(`${name}-processor-to-dynamodb`, {
-    securityGroupId: processorSecurityGroup.id,
-    description: "HTTPS to DynamoDB through the gateway endpoint",
-    ipProtocol: "tcp", fromPort: HTTPS, toPort: HTTPS,
-    prefixListId: dynamodbEndpoint.prefixListId,
-  }, opts);
+  new aws.vpc.SecurityGroupIngressRule(
+    `${name}-endpoints-from-processor`,
+    {
+      securityGroupId: endpointsSecurityGroup.id,
+      description: "HTTPS from the Lambda",
+      ipProtocol: "tcp",
+      fromPort: HTTPS,
+      toPort: HTTPS,
+      referencedSecurityGroupId: processorSecurityGroup.id,
+    },
+    opts,
+  );
+  new aws.vpc.SecurityGroupEgressRule(
+    `${name}-processor-to-endpoints`,
+    {
+      securityGroupId: processorSecurityGroup.id,
+      description: "HTTPS to the interface endpoints",
+      ipProtocol: "tcp",
+      fromPort: HTTPS,
+      toPort: HTTPS,
+      referencedSecurityGroupId: endpointsSecurityGroup.id,
+    },
+    opts,
+  );
+  new aws.vpc.SecurityGroupEgressRule(
+    `${name}-processor-to-dynamodb`,
+    {
+      securityGroupId: processorSecurityGroup.id,
+      description: "HTTPS to DynamoDB through the gateway endpoint",
+      ipProtocol: "tcp",
+      fromPort: HTTPS,
+      toPort: HTTPS,
+      prefixListId: dynamodbEndpoint.prefixListId,
+    },
+    opts,
+  );
 
   const interfaceEndpoint = (s: string, privateDnsEnabled: boolean) =>
-    new aws.ec2.VpcEndpoint(`${name}-${s}-endpoint`, {
-      vpcId: args.vpc.id,
-      serviceName: service(s),
-      vpcEndpointType: "Interface",
-      privateDnsEnabled,
-      subnetIds: [...args.subnetIds],
-      securityGroupIds: [endpointsSecurityGroup.id],
-    }, opts);
+    new aws.ec2.VpcEndpoint(
+      `${name}-${s}-endpoint`,
+      {
+        vpcId: args.vpc.id,
+        serviceName: service(s),
+        vpcEndpointType: "Interface",
+        privateDnsEnabled,
+        subnetIds: [...args.subnetIds],
+        securityGroupIds: [endpointsSecurityGroup.id],
+      },
+      opts,
+    );
   // The custom domain's alias targets the endpoint's own DNS name, so private DNS is not
   // needed; with it, a VPC that already has an execute-api endpoint refuses this one and
   // every workload's calls to public APIs' default endpoints would break.
@@ -121,14 +162,31 @@ export interface EndpointPolicyTargets {
 
 /** Each endpoint lets through only this stack's table, topic, API and domain. */
 export function endpointPolicies(
-  name: string, net: Network, where: Where, targets: EndpointPolicyTargets, opts: pulumi.ComponentResourceOptions,
+  name: string,
+  net: Network,
+  where: Where,
+  targets: EndpointPolicyTargets,
+  opts: pulumi.ComponentResourceOptions,
 ): void {
   const attach = (suffix: string, endpoint: aws.ec2.VpcEndpoint, document: pulumi.Output<policy.PolicyDocumentJson>) =>
     new aws.ec2.VpcEndpointPolicy(`${name}-${suffix}-endpoint-policy`, { vpcEndpointId: endpoint.id, policy: document }, opts);
-  attach("dynamodb", net.dynamodbEndpoint, pulumi.output(targets.tableArn).apply((arn) =>
-    JSON.stringify(policy.dynamodbEndpointPolicy(arn, where.accountId))));
-  attach("sns", net.snsEndpoint, pulumi.output(targets.topicArn).apply((arn) =>
-    JSON.stringify(policy.snsEndpointPolicy(arn, where.accountId))));
-  attach("execute-api", net.executeApiEndpoint, pulumi.all([targets.executionArn, targets.domainInvokeArn]).apply(([api, domain]) =>
-    JSON.stringify(policy.executeApiEndpointPolicy(api, domain, targets.signedApiCallers ? where.accountId : undefined))));
+  attach(
+    "dynamodb",
+    net.dynamodbEndpoint,
+    pulumi.output(targets.tableArn).apply((arn) => JSON.stringify(policy.dynamodbEndpointPolicy(arn, where.accountId))),
+  );
+  attach(
+    "sns",
+    net.snsEndpoint,
+    pulumi.output(targets.topicArn).apply((arn) => JSON.stringify(policy.snsEndpointPolicy(arn, where.accountId))),
+  );
+  attach(
+    "execute-api",
+    net.executeApiEndpoint,
+    pulumi
+      .all([targets.executionArn, targets.domainInvokeArn])
+      .apply(([api, domain]) =>
+        JSON.stringify(policy.executeApiEndpointPolicy(api, domain, targets.signedApiCallers ? where.accountId : undefined)),
+      ),
+  );
 }

@@ -17,36 +17,56 @@ export interface PageBucket {
 export function pageBucket(name: string, webDistDir: string, opts: pulumi.ComponentResourceOptions): PageBucket {
   // The bucket is emptied on destroy: it holds only the page's build, never data.
   const bucket = new aws.s3.Bucket(`${name}-page`, { bucketPrefix: "private-ingest-page-", forceDestroy: true }, opts);
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-page-public-access`, {
-    bucket: bucket.id,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  }, opts);
-  new aws.s3.BucketOwnershipControls(`${name}-page-ownership`, {
-    bucket: bucket.id,
-    rule: { objectOwnership: "BucketOwnerEnforced" },
-  }, opts);
-  new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-page-encryption`, {
-    bucket: bucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-  }, opts);
-  new aws.s3.BucketPolicy(`${name}-page-policy`, {
-    bucket: bucket.id,
-    policy: bucket.arn.apply((arn) => JSON.stringify(policies.pageBucketPolicy(arn))),
-  }, { ...opts, dependsOn: [publicAccess] });
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    `${name}-page-public-access`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    opts,
+  );
+  new aws.s3.BucketOwnershipControls(
+    `${name}-page-ownership`,
+    {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    },
+    opts,
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-page-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    },
+    opts,
+  );
+  new aws.s3.BucketPolicy(
+    `${name}-page-policy`,
+    {
+      bucket: bucket.id,
+      policy: bucket.arn.apply((arn) => JSON.stringify(policies.pageBucketPolicy(arn))),
+    },
+    { ...opts, dependsOn: [publicAccess] },
+  );
 
   const assets = readWebAssets(webDistDir);
   for (const file of assets) {
-    new aws.s3.BucketObjectv2(`${name}-page-${file.key}`, {
-      bucket: bucket.id,
-      key: file.key,
-      content: file.base64,
-      contentType: file.contentType,
-      // Served through API Gateway only; it caches nothing itself.
-      cacheControl: file.key === "index.html" ? "no-cache" : "public, max-age=300",
-    }, opts);
+    new aws.s3.BucketObjectv2(
+      `${name}-page-${file.key}`,
+      {
+        bucket: bucket.id,
+        key: file.key,
+        content: file.base64,
+        contentType: file.contentType,
+        // Served through API Gateway only; it caches nothing itself.
+        cacheControl: file.key === "index.html" ? "no-cache" : "public, max-age=300",
+      },
+      opts,
+    );
   }
   return { bucket, files: assets.map(({ key, sha256 }) => ({ key, sha256 })) };
 }

@@ -157,11 +157,7 @@ export function lambdaExecutionPolicy(t: LambdaPolicyTargets): PolicyDocument {
     {
       Sid: "ManageOwnEnis",
       Effect: "Allow",
-      Action: [
-        "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-      ],
+      Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
       Resource: t.networkInterfacesArn,
     },
     {

@@ -27,36 +27,55 @@ export interface PrivateDomain {
 
 export function privateDomain(name: string, args: PrivateDomainArgs, opts: pulumi.ComponentResourceOptions): PrivateDomain {
   const endpoint = args.executeApiEndpoint;
-  const domain = new aws.apigateway.DomainName(`${name}-domain`, {
-    domainName: args.domainName,
-    certificateArn: args.certificateArn,
-    endpointConfiguration: { types: "PRIVATE" },
-    securityPolicy: "TLS_1_2",
-    policy: endpoint.id.apply((vpce) => JSON.stringify(policies.privateDomainPolicy(vpce))),
-  }, opts);
-  new aws.apigateway.DomainNameAccessAssociation(`${name}-domain-access`, {
-    domainNameArn: domain.arn,
-    accessAssociationSource: endpoint.id,
-    accessAssociationSourceType: "VPCE",
-  }, opts);
-  new aws.apigateway.BasePathMapping(`${name}-domain-mapping`, {
-    domainName: domain.domainName,
-    domainNameId: domain.domainNameId,
-    restApi: args.api.id,
-    stageName: args.stage.stageName,
-  }, opts);
-  new aws.route53.Record(`${name}-domain-record`, {
-    zoneId: args.privateHostedZoneId,
-    name: args.domainName,
-    type: "A",
-    aliases: [{
-      name: endpoint.dnsEntries.apply((entries) => entries[0].dnsName),
-      zoneId: endpoint.dnsEntries.apply((entries) => entries[0].hostedZoneId),
-      evaluateTargetHealth: false,
-    }],
-  }, opts);
+  const domain = new aws.apigateway.DomainName(
+    `${name}-domain`,
+    {
+      domainName: args.domainName,
+      certificateArn: args.certificateArn,
+      endpointConfiguration: { types: "PRIVATE" },
+      securityPolicy: "TLS_1_2",
+      policy: endpoint.id.apply((vpce) => JSON.stringify(policies.privateDomainPolicy(vpce))),
+    },
+    opts,
+  );
+  new aws.apigateway.DomainNameAccessAssociation(
+    `${name}-domain-access`,
+    {
+      domainNameArn: domain.arn,
+      accessAssociationSource: endpoint.id,
+      accessAssociationSourceType: "VPCE",
+    },
+    opts,
+  );
+  new aws.apigateway.BasePathMapping(
+    `${name}-domain-mapping`,
+    {
+      domainName: domain.domainName,
+      domainNameId: domain.domainNameId,
+      restApi: args.api.id,
+      stageName: args.stage.stageName,
+    },
+    opts,
+  );
+  new aws.route53.Record(
+    `${name}-domain-record`,
+    {
+      zoneId: args.privateHostedZoneId,
+      name: args.domainName,
+      type: "A",
+      aliases: [
+        {
+          name: endpoint.dnsEntries.apply((entries) => entries[0].dnsName),
+          zoneId: endpoint.dnsEntries.apply((entries) => entries[0].hostedZoneId),
+          evaluateTargetHealth: false,
+        },
+      ],
+    },
+    opts,
+  );
   const { partition, region, accountId } = args.where;
-  const invokeArn = domain.domainNameId.apply((id) =>
-    `arn:${partition}:execute-api:${region}:${accountId}:/domainnames/${args.domainName}+${id}`);
+  const invokeArn = domain.domainNameId.apply(
+    (id) => `arn:${partition}:execute-api:${region}:${accountId}:/domainnames/${args.domainName}+${id}`,
+  );
   return { domain, invokeArn };
 }

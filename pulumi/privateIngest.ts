@@ -66,44 +66,105 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     const parent = { parent: this };
     const { settings: s, where, stack } = args;
 
-    const net = network(name, {
-      where, vpc: args.vpc, routeTableIds: s.routeTableIds, subnetIds: s.subnetIds,
-      executeApiPrivateDns: s.executeApiPrivateDns,
-    }, parent);
-    const msg = messaging(name, {
-      where, queueName: s.queueName, deadLetterQueueName: s.deadLetterQueueName, topicName: s.topicName,
-      subscriptionEmail: s.subscriptionEmail, maxReceiveCount: s.maxReceiveCount,
-      visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
-    }, parent);
+    const net = network(
+      name,
+      {
+        where,
+        vpc: args.vpc,
+        routeTableIds: s.routeTableIds,
+        subnetIds: s.subnetIds,
+        executeApiPrivateDns: s.executeApiPrivateDns,
+      },
+      parent,
+    );
+    const msg = messaging(
+      name,
+      {
+        where,
+        queueName: s.queueName,
+        deadLetterQueueName: s.deadLetterQueueName,
+        topicName: s.topicName,
+        subscriptionEmail: s.subscriptionEmail,
+        maxReceiveCount: s.maxReceiveCount,
+        visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+      },
+      parent,
+    );
     const table = recordTable(name, s.tableName, parent);
-    const fn = processor(name, {
-      where, stack, lambdaZipPath: args.artifacts.lambdaZipPath, lambdaMemoryMb: s.lambdaMemoryMb,
-      batchSize: s.batchSize, maxConcurrency: s.maxConcurrency, logRetentionDays: s.logRetentionDays,
-      notificationIncludesData: s.notificationIncludesData, subnetIds: s.subnetIds,
-      securityGroup: net.processorSecurityGroup, snsEndpointUrl: net.snsEndpointUrl, key: msg.key,
-      queue: msg.queue, deadLetterQueue: msg.deadLetterQueue, table, topic: msg.topic,
-    }, parent);
-    const api = restApi(name, {
-      where, stack, executeApiEndpoint: net.executeApiEndpoint, queue: msg.queue, table, tableName: s.tableName,
-      page: pageBucket(name, args.artifacts.webDistDir, parent), key: msg.key, authorization: s.apiAuthorization,
-      throttlingRateLimit: s.throttlingRateLimit, throttlingBurstLimit: s.throttlingBurstLimit,
-      executionLoggingLevel: s.executionLoggingLevel, logRetentionDays: s.logRetentionDays,
-      manageApiGatewayAccount: s.manageApiGatewayAccount,
-    }, parent);
-    const domain = privateDomain(name, {
-      where, domainName: s.customDomainName, certificateArn: s.certificateArn,
-      privateHostedZoneId: s.privateHostedZoneId, executeApiEndpoint: net.executeApiEndpoint,
-      api: api.api, stage: api.stage,
-    }, parent);
-    endpointPolicies(name, net, where, {
-      tableArn: table.arn, topicArn: msg.topic.arn, executionArn: api.api.executionArn,
-      domainInvokeArn: domain.invokeArn, signedApiCallers: s.apiAuthorization === "AWS_IAM",
-    }, parent);
+    const fn = processor(
+      name,
+      {
+        where,
+        stack,
+        lambdaZipPath: args.artifacts.lambdaZipPath,
+        lambdaMemoryMb: s.lambdaMemoryMb,
+        batchSize: s.batchSize,
+        maxConcurrency: s.maxConcurrency,
+        logRetentionDays: s.logRetentionDays,
+        notificationIncludesData: s.notificationIncludesData,
+        subnetIds: s.subnetIds,
+        securityGroup: net.processorSecurityGroup,
+        snsEndpointUrl: net.snsEndpointUrl,
+        key: msg.key,
+        queue: msg.queue,
+        deadLetterQueue: msg.deadLetterQueue,
+        table,
+        topic: msg.topic,
+      },
+      parent,
+    );
+    const api = restApi(
+      name,
+      {
+        where,
+        stack,
+        executeApiEndpoint: net.executeApiEndpoint,
+        queue: msg.queue,
+        table,
+        tableName: s.tableName,
+        page: pageBucket(name, args.artifacts.webDistDir, parent),
+        key: msg.key,
+        authorization: s.apiAuthorization,
+        throttlingRateLimit: s.throttlingRateLimit,
+        throttlingBurstLimit: s.throttlingBurstLimit,
+        executionLoggingLevel: s.executionLoggingLevel,
+        logRetentionDays: s.logRetentionDays,
+        manageApiGatewayAccount: s.manageApiGatewayAccount,
+      },
+      parent,
+    );
+    const domain = privateDomain(
+      name,
+      {
+        where,
+        domainName: s.customDomainName,
+        certificateArn: s.certificateArn,
+        privateHostedZoneId: s.privateHostedZoneId,
+        executeApiEndpoint: net.executeApiEndpoint,
+        api: api.api,
+        stage: api.stage,
+      },
+      parent,
+    );
+    endpointPolicies(
+      name,
+      net,
+      where,
+      {
+        tableArn: table.arn,
+        topicArn: msg.topic.arn,
+        executionArn: api.api.executionArn,
+        domainInvokeArn: domain.invokeArn,
+        signedApiCallers: s.apiAuthorization === "AWS_IAM",
+      },
+      parent,
+    );
 
     const url = `https://${s.customDomainName}`;
     this.privateUrl = pulumi.output(`${url}/`);
     [this.curlStore, this.curlNotify] = ORIGINAL_TEST_BODIES.map((body) =>
-      pulumi.output(`curl -X POST -H "Content-Type: application/json" -d '${body}' ${url}/send-message`));
+      pulumi.output(`curl -X POST -H "Content-Type: application/json" -d '${body}' ${url}/send-message`),
+    );
     this.queueUrl = msg.queue.url;
     this.deadLetterQueueUrl = msg.deadLetterQueue.url;
     this.tableName = table.name;
@@ -114,10 +175,16 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     this.apiFingerprint = api.fingerprint;
     this.apiFingerprintDefinition = api.definition;
     this.registerOutputs({
-      privateUrl: this.privateUrl, curlStore: this.curlStore, curlNotify: this.curlNotify,
-      queueUrl: this.queueUrl, deadLetterQueueUrl: this.deadLetterQueueUrl, tableName: this.tableName,
-      topicArn: this.topicArn, executeApiVpcEndpointId: this.executeApiVpcEndpointId,
-      restApiId: this.restApiId, functionName: this.functionName,
+      privateUrl: this.privateUrl,
+      curlStore: this.curlStore,
+      curlNotify: this.curlNotify,
+      queueUrl: this.queueUrl,
+      deadLetterQueueUrl: this.deadLetterQueueUrl,
+      tableName: this.tableName,
+      topicArn: this.topicArn,
+      executeApiVpcEndpointId: this.executeApiVpcEndpointId,
+      restApiId: this.restApiId,
+      functionName: this.functionName,
     });
   }
 }

@@ -54,76 +54,112 @@ export interface Processor {
 
 export function processor(name: string, args: ProcessorArgs, opts: pulumi.ComponentResourceOptions): Processor {
   const { partition, region, accountId } = args.where;
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-lambda-logs`, {
-    name: `/private-ingest/${args.stack}/lambda`,
-    retentionInDays: args.logRetentionDays,
-    kmsKeyId: args.key.arn,
-  }, opts);
-  const ec2 = `arn:${partition}:ec2:${region}:${accountId}`;
-  const role = new aws.iam.Role(`${name}-lambda-role`, {
-    description: "private-ingest Lambda: PutItem on the table, Publish on the topic, its own logs and ENIs",
-    assumeRolePolicy: JSON.stringify(policies.assumeRolePolicy("lambda.amazonaws.com")),
-  }, opts);
-  const rolePolicy = new aws.iam.RolePolicy(`${name}-lambda-policy`, {
-    role: role.id,
-    policy: pulumi
-      .all([args.table.arn, args.topic.arn, args.key.arn, args.queue.arn, logGroup.arn, args.securityGroup.arn])
-      .apply(([tableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
-        JSON.stringify(policies.lambdaExecutionPolicy({
-          tableArn, topicArn, topicKeyArn: keyArn, queueArn, logGroupArn, securityGroupArn,
-          subnetArns: args.subnetIds.map((id) => `${ec2}:subnet/${id}`),
-          networkInterfacesArn: `${ec2}:network-interface/*`,
-        }))),
-  }, opts);
-  const fn = new aws.lambda.Function(`${name}-processor`, {
-    description: "private-ingest: stores or notifies each queued message (Rust, handle_batch)",
-    runtime: "provided.al2023",
-    architectures: ["arm64"],
-    handler: "bootstrap",
-    code: new pulumi.asset.FileArchive(args.lambdaZipPath),
-    memorySize: args.lambdaMemoryMb,
-    timeout: LAMBDA_TIMEOUT_SECONDS,
-    role: role.arn,
-    environment: {
-      variables: {
-        [variables.tableName]: args.table.name,
-        [variables.topicArn]: args.topic.arn,
-        [variables.notificationIncludesData]: String(args.notificationIncludesData),
-        // The SDK's service-specific endpoint: SNS through this stack's endpoint only.
-        AWS_ENDPOINT_URL_SNS: args.snsEndpointUrl,
-      },
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-lambda-logs`,
+    {
+      name: `/private-ingest/${args.stack}/lambda`,
+      retentionInDays: args.logRetentionDays,
+      kmsKeyId: args.key.arn,
     },
-    vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [args.securityGroup.id] },
-    loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-  }, { ...opts, dependsOn: [rolePolicy] });
-  new aws.lambda.EventSourceMapping(`${name}-queue-to-processor`, {
-    eventSourceArn: args.queue.arn,
-    functionName: fn.arn,
-    batchSize: args.batchSize,
-    // A failed message is retried alone; the others of its batch are deleted.
-    functionResponseTypes: ["ReportBatchItemFailures"],
-    // However fast the queue fills, at most this many invocations write to the table and
-    // the topic at once.
-    scalingConfig: { maximumConcurrency: args.maxConcurrency },
-  }, opts);
+    opts,
+  );
+  const ec2 = `arn:${partition}:ec2:${region}:${accountId}`;
+  const role = new aws.iam.Role(
+    `${name}-lambda-role`,
+    {
+      description: "private-ingest Lambda: PutItem on the table, Publish on the topic, its own logs and ENIs",
+      assumeRolePolicy: JSON.stringify(policies.assumeRolePolicy("lambda.amazonaws.com")),
+    },
+    opts,
+  );
+  const rolePolicy = new aws.iam.RolePolicy(
+    `${name}-lambda-policy`,
+    {
+      role: role.id,
+      policy: pulumi
+        .all([args.table.arn, args.topic.arn, args.key.arn, args.queue.arn, logGroup.arn, args.securityGroup.arn])
+        .apply(([tableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
+          JSON.stringify(
+            policies.lambdaExecutionPolicy({
+              tableArn,
+              topicArn,
+              topicKeyArn: keyArn,
+              queueArn,
+              logGroupArn,
+              securityGroupArn,
+              subnetArns: args.subnetIds.map((id) => `${ec2}:subnet/${id}`),
+              networkInterfacesArn: `${ec2}:network-interface/*`,
+            }),
+          ),
+        ),
+    },
+    opts,
+  );
+  const fn = new aws.lambda.Function(
+    `${name}-processor`,
+    {
+      description: "private-ingest: stores or notifies each queued message (Rust, handle_batch)",
+      runtime: "provided.al2023",
+      architectures: ["arm64"],
+      handler: "bootstrap",
+      code: new pulumi.asset.FileArchive(args.lambdaZipPath),
+      memorySize: args.lambdaMemoryMb,
+      timeout: LAMBDA_TIMEOUT_SECONDS,
+      role: role.arn,
+      environment: {
+        variables: {
+          [variables.tableName]: args.table.name,
+          [variables.topicArn]: args.topic.arn,
+          [variables.notificationIncludesData]: String(args.notificationIncludesData),
+          // The SDK's service-specific endpoint: SNS through this stack's endpoint only.
+          AWS_ENDPOINT_URL_SNS: args.snsEndpointUrl,
+        },
+      },
+      vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [args.securityGroup.id] },
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+    },
+    { ...opts, dependsOn: [rolePolicy] },
+  );
+  new aws.lambda.EventSourceMapping(
+    `${name}-queue-to-processor`,
+    {
+      eventSourceArn: args.queue.arn,
+      functionName: fn.arn,
+      batchSize: args.batchSize,
+      // A failed message is retried alone; the others of its batch are deleted.
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      // However fast the queue fills, at most this many invocations write to the table and
+      // the topic at once.
+      scalingConfig: { maximumConcurrency: args.maxConcurrency },
+    },
+    opts,
+  );
 
-  alarm(`${name}-dead-letters`, {
-    description: "private-ingest: messages reached the dead-letter queue (processing failed maxReceiveCount times)",
-    namespace: "AWS/SQS",
-    metricName: "ApproximateNumberOfMessagesVisible",
-    dimensions: { QueueName: args.deadLetterQueue.name },
-    statistic: "Maximum",
-    threshold: 0,
-    topicArn: args.topic.arn,
-  }, opts);
-  alarm(`${name}-processor-errors`, {
-    description: "private-ingest: the Lambda failed whole invocations",
-    namespace: "AWS/Lambda",
-    metricName: "Errors",
-    dimensions: { FunctionName: fn.name },
-    statistic: "Sum",
-    threshold: 0,
-    topicArn: args.topic.arn,
-  }, opts);
+  alarm(
+    `${name}-dead-letters`,
+    {
+      description: "private-ingest: messages reached the dead-letter queue (processing failed maxReceiveCount times)",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: args.deadLetterQueue.name },
+      statistic: "Maximum",
+      threshold: 0,
+      topicArn: args.topic.arn,
+    },
+    opts,
+  );
+  alarm(
+    `${name}-processor-errors`,
+    {
+      description: "private-ingest: the Lambda failed whole invocations",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.name },
+      statistic: "Sum",
+      threshold: 0,
+      topicArn: args.topic.arn,
+    },
+    opts,
+  );
   return { function: fn, logGroup };
 }

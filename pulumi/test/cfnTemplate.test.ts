@@ -29,7 +29,11 @@ test("every declared resource renders, folds into a parent, or is skipped with a
   if (pageFiles > 0) expectedSkips.push("aws:s3/bucketObjectv2:BucketObjectv2");
   assert.deepEqual([...rendering.skipped.keys()], expectedSkips);
   const types = new Set(Object.values(rendering.template.Resources).map((r) => r.Type));
-  for (const t of ["AWS::ApiGateway::DomainNameV2", "AWS::ApiGateway::BasePathMappingV2", "AWS::ApiGateway::DomainNameAccessAssociation"]) {
+  for (const t of [
+    "AWS::ApiGateway::DomainNameV2",
+    "AWS::ApiGateway::BasePathMappingV2",
+    "AWS::ApiGateway::DomainNameAccessAssociation",
+  ]) {
     assert.ok(types.has(t), t);
   }
   assert.ok(!types.has("AWS::IAM::RolePolicy"), "inline role policies live in their roles");
@@ -41,7 +45,9 @@ test("a type without a mapping fails the rendering", () => {
 });
 
 test("an input the rendering does not consume fails it", () => {
-  const changed = resources.map((r) => r.type === "aws:sqs/queue:Queue" ? { ...r, inputs: { ...r.inputs, fifoQueue: true } } : r);
+  const changed = resources.map((r) =>
+    r.type === "aws:sqs/queue:Queue" ? { ...r, inputs: { ...r.inputs, fifoQueue: true } } : r,
+  );
   assert.throws(() => render(changed), /Queue private-ingest-(queue|dlq): the rendering does not consume fifoQueue/);
 });
 
@@ -50,7 +56,9 @@ test("references become Ref and Fn::GetAtt, so cfn-lint's cross-resource rules f
   assert.deepEqual(esm.Properties.EventSourceArn, { "Fn::GetAtt": ["PrivateIngestQueue", "Arn"] });
   assert.deepEqual(esm.Properties.FunctionName, { "Fn::GetAtt": ["PrivateIngestProcessorFunction", "Arn"] });
   const queue = rendering.template.Resources.PrivateIngestQueue.Properties;
-  assert.deepEqual((queue.RedrivePolicy as Record<string, unknown>).deadLetterTargetArn, { "Fn::GetAtt": ["PrivateIngestDlq", "Arn"] });
+  assert.deepEqual((queue.RedrivePolicy as Record<string, unknown>).deadLetterTargetArn, {
+    "Fn::GetAtt": ["PrivateIngestDlq", "Arn"],
+  });
 });
 
 test("split Pulumi resources fold into their parents: integration and responses into the method, policies into roles and endpoints", () => {
@@ -58,10 +66,15 @@ test("split Pulumi resources fold into their parents: integration and responses 
   const integration = send.Properties.Integration as { Type: string; IntegrationResponses: { StatusCode: string }[] };
   assert.equal(integration.Type, "AWS");
   assert.deepEqual(integration.IntegrationResponses.map((r) => r.StatusCode).sort(), ["200", "503"]);
-  assert.deepEqual((send.Properties.MethodResponses as { StatusCode: string }[]).map((r) => r.StatusCode).sort(), ["200", "413", "503"]);
+  assert.deepEqual((send.Properties.MethodResponses as { StatusCode: string }[]).map((r) => r.StatusCode).sort(), [
+    "200",
+    "413",
+    "503",
+  ]);
   const role = rendering.template.Resources.PrivateIngestLambdaRole.Properties;
   assert.equal((role.Policies as unknown[]).length, 1);
-  for (const [id, endpoint] of ofType("AWS::EC2::VPCEndpoint")) assert.ok(endpoint.Properties.PolicyDocument, `${id} has its policy`);
+  for (const [id, endpoint] of ofType("AWS::EC2::VPCEndpoint"))
+    assert.ok(endpoint.Properties.PolicyDocument, `${id} has its policy`);
   const bucket = rendering.template.Resources.PrivateIngestPage.Properties;
   assert.ok(bucket.PublicAccessBlockConfiguration && bucket.BucketEncryption && bucket.OwnershipControls);
 });

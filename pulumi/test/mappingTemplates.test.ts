@@ -62,7 +62,10 @@ describe("POST /send-message to SQS", () => {
         form.get(`MessageAttribute.${i}.Value.DataType`),
         form.get(`MessageAttribute.${i}.Value.StringValue`),
       ]),
-      [["requestId", "String", REQUEST_ID], ["sourceVpce", "String", VPCE]],
+      [
+        ["requestId", "String", REQUEST_ID],
+        ["sourceVpce", "String", VPCE],
+      ],
     );
     assert.equal([...form.keys()].length, 8, "nothing else is sent");
   });
@@ -76,7 +79,9 @@ describe("POST /send-message to SQS", () => {
   test("a queued message answers the contract's 200 with the queue's message id", () => {
     const { output, status } = render(t.SEND_MESSAGE_OK, {
       requestId: REQUEST_ID,
-      json: { SendMessageResponse: { SendMessageResult: { MessageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09", MD5OfMessageBody: "x" } } },
+      json: {
+        SendMessageResponse: { SendMessageResult: { MessageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09", MD5OfMessageBody: "x" } },
+      },
     });
     assert.equal(status, undefined);
     assert.deepEqual(JSON.parse(output), {
@@ -94,7 +99,12 @@ describe("POST /send-message to SQS", () => {
 
   test("SQS refusing the size is the contract's 413", () => {
     const { output, status } = render(t.SEND_MESSAGE_FAILED, {
-      json: { Error: { Code: "InvalidParameterValue", Message: `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_BODY} bytes.` } },
+      json: {
+        Error: {
+          Code: "InvalidParameterValue",
+          Message: `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_BODY} bytes.`,
+        },
+      },
     });
     assert.equal(status, 413);
     const body = JSON.parse(output);
@@ -127,7 +137,11 @@ describe("GET /messages/{id} from DynamoDB", () => {
   test("the adapter's items cover every store-route vector and the awkward cases", () => {
     const names = new Set(stored.map((s) => s.name));
     for (const r of requests.filter((r) => r.meaning.route === "store")) assert.ok(names.has(r.name), r.name);
-    for (const name of ["no optional attribute", "every JSON type and awkward strings", "data nested as deep as the core allows"]) {
+    for (const name of [
+      "no optional attribute",
+      "every JSON type and awkward strings",
+      "data nested as deep as the core allows",
+    ]) {
       assert.ok(names.has(name), name);
     }
   });

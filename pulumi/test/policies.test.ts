@@ -70,7 +70,9 @@ describe("least privilege", () => {
   }
 
   test("the Lambda may put records, publish notifications, consume the queue and write its logs, nothing more", () => {
-    const actions = allows(lambda).flatMap((s) => p.actionsOf(s)).sort();
+    const actions = allows(lambda)
+      .flatMap((s) => p.actionsOf(s))
+      .sort();
     assert.deepEqual(actions, [
       "dynamodb:PutItem",
       "ec2:AssignPrivateIpAddresses",
@@ -102,11 +104,18 @@ describe("least privilege", () => {
   });
 
   test("each API route's role does exactly one thing", () => {
-    assert.deepEqual(allows(p.sendMessageRolePolicy("q")).map((s) => s.Action), ["sqs:SendMessage"]);
-    assert.deepEqual(allows(p.readRecordRolePolicy("t")).map((s) => s.Action), ["dynamodb:GetItem"]);
-    assert.deepEqual(allows(p.readPageRolePolicy("arn:aws:s3:::b")).map((s) => [s.Action, s.Resource]), [
-      ["s3:GetObject", "arn:aws:s3:::b/*"],
-    ]);
+    assert.deepEqual(
+      allows(p.sendMessageRolePolicy("q")).map((s) => s.Action),
+      ["sqs:SendMessage"],
+    );
+    assert.deepEqual(
+      allows(p.readRecordRolePolicy("t")).map((s) => s.Action),
+      ["dynamodb:GetItem"],
+    );
+    assert.deepEqual(
+      allows(p.readPageRolePolicy("arn:aws:s3:::b")).map((s) => [s.Action, s.Resource]),
+      [["s3:GetObject", "arn:aws:s3:::b/*"]],
+    );
   });
 
   test("a trust policy names one service and has no Resource (IAM refuses one there)", () => {

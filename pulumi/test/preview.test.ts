@@ -12,13 +12,23 @@ test("preview:offline --json prints every declared resource as {type, name, inpu
   for (const r of resources) assert.deepEqual(Object.keys(r), ["type", "name", "inputs", "id", "outputs"]);
   const types = new Set(resources.map((r) => r.type));
   for (const type of [
-    "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/securityGroup:SecurityGroup", "aws:apigateway/restApi:RestApi",
-    "aws:apigateway/domainName:DomainName", "aws:apigateway/basePathMapping:BasePathMapping",
-    "aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation", "aws:route53/record:Record",
-    "aws:sqs/queue:Queue", "aws:dynamodb/table:Table", "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription",
-    "aws:lambda/function:Function", "aws:iam/role:Role", "aws:lambda/eventSourceMapping:EventSourceMapping",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:apigateway/restApi:RestApi",
+    "aws:apigateway/domainName:DomainName",
+    "aws:apigateway/basePathMapping:BasePathMapping",
+    "aws:apigateway/domainNameAccessAssociation:DomainNameAccessAssociation",
+    "aws:route53/record:Record",
+    "aws:sqs/queue:Queue",
+    "aws:dynamodb/table:Table",
+    "aws:sns/topic:Topic",
+    "aws:sns/topicSubscription:TopicSubscription",
+    "aws:lambda/function:Function",
+    "aws:iam/role:Role",
+    "aws:lambda/eventSourceMapping:EventSourceMapping",
     "aws:cloudwatch/metricAlarm:MetricAlarm",
-  ]) assert.ok(types.has(type), `the preview lists ${type}`);
+  ])
+    assert.ok(types.has(type), `the preview lists ${type}`);
   const domain = resources.find((r) => r.type === "aws:apigateway/domainName:DomainName")!;
   assert.equal(domain.inputs.domainName, "api.private.example.internal", "from sample-config.json");
   const model = resources.find((r) => r.type === "aws:apigateway/model:Model")!;

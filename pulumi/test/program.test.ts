@@ -26,10 +26,21 @@ test("the program declares one PrivateIngest component and everything else insid
 });
 
 test("the stack exports the private URL, the curl tests, the queues, table, topic and VPC endpoint", async () => {
-  const exported = Object.entries(run.exports).filter(([, v]) => pulumi.Output.isInstance(v)).map(([k]) => k).sort();
+  const exported = Object.entries(run.exports)
+    .filter(([, v]) => pulumi.Output.isInstance(v))
+    .map(([k]) => k)
+    .sort();
   assert.deepEqual(exported, [
-    "curlNotify", "curlStore", "deadLetterQueueUrl", "executeApiVpcEndpointId", "functionName",
-    "privateUrl", "queueUrl", "restApiId", "tableName", "topicArn",
+    "curlNotify",
+    "curlStore",
+    "deadLetterQueueUrl",
+    "executeApiVpcEndpointId",
+    "functionName",
+    "privateUrl",
+    "queueUrl",
+    "restApiId",
+    "tableName",
+    "topicArn",
   ]);
   assert.equal(await valueOf(run.exports.privateUrl), `https://${sample.customDomainName}/`);
   assert.equal(await valueOf(run.exports.queueUrl), `https://sqs.eu-west-1.amazonaws.com/123456789012/${sample.queueName}`);
@@ -48,5 +59,8 @@ test("only the account, region, partition and VPC are read; anything else would 
     "aws:index/getPartition:getPartition",
     "aws:index/getRegion:getRegion",
   ]);
-  assert.throws(() => run.mocks.call({ token: "aws:ec2/getSubnets:getSubnets", inputs: {} } as never), /unexpected data-source call/);
+  assert.throws(
+    () => run.mocks.call({ token: "aws:ec2/getSubnets:getSubnets", inputs: {} } as never),
+    /unexpected data-source call/,
+  );
 });

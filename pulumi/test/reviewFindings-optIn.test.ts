@@ -49,7 +49,9 @@ test("row 9: AWS_IAM guards the API's routes; the page (a browser cannot sign) s
   const api = doc(mocks.only("aws:apigateway/restApiPolicy:RestApiPolicy").inputs.policy);
   const allow = api.Statement.find((s) => s.Effect === "Allow")!;
   assert.deepEqual(allow.Principal, { AWS: `arn:aws:iam::${FAKE_ACCOUNT.accountId}:root` }, "this account's principals only");
-  const endpoint = doc(mocks.named("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "pi-execute-api-endpoint-policy").inputs.policy);
+  const endpoint = doc(
+    mocks.named("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "pi-execute-api-endpoint-policy").inputs.policy,
+  );
   assert.deepEqual(endpoint.Statement[0].Condition, { StringEquals: { "aws:PrincipalAccount": FAKE_ACCOUNT.accountId } });
 });
 
@@ -59,7 +61,9 @@ test("row 9: the limits and the log level come from the settings", () => {
   assert.equal(settings.throttlingBurstLimit, 50);
   assert.equal(settings.loggingLevel, "INFO");
   assert.equal(settings.dataTraceEnabled, false);
-  assert.deepEqual(mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.scalingConfig, { maximumConcurrency: 2 });
+  assert.deepEqual(mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.scalingConfig, {
+    maximumConcurrency: 2,
+  });
 });
 
 test("row 10: including the caller's data in notifications is an opt-in the Lambda is told", () => {

@@ -54,11 +54,16 @@ test("row 5: names that are not settings carry the stack's name", () => {
 
 describe("row 6: the deployment's fingerprint covers every input of every API part", () => {
   const apiPartTypes = [
-    "aws:apigateway/restApiPolicy:RestApiPolicy", "aws:apigateway/model:Model",
-    "aws:apigateway/requestValidator:RequestValidator", "aws:apigateway/resource:Resource",
-    "aws:apigateway/method:Method", "aws:apigateway/integration:Integration",
-    "aws:apigateway/methodResponse:MethodResponse", "aws:apigateway/integrationResponse:IntegrationResponse",
-    "aws:apigateway/response:Response", "aws:iam/rolePolicy:RolePolicy",
+    "aws:apigateway/restApiPolicy:RestApiPolicy",
+    "aws:apigateway/model:Model",
+    "aws:apigateway/requestValidator:RequestValidator",
+    "aws:apigateway/resource:Resource",
+    "aws:apigateway/method:Method",
+    "aws:apigateway/integration:Integration",
+    "aws:apigateway/methodResponse:MethodResponse",
+    "aws:apigateway/integrationResponse:IntegrationResponse",
+    "aws:apigateway/response:Response",
+    "aws:iam/rolePolicy:RolePolicy",
   ];
 
   test("each API part's recorded inputs are in the definition the trigger hashes", async () => {
@@ -72,13 +77,18 @@ describe("row 6: the deployment's fingerprint covers every input of every API pa
   });
 
   test("the trigger is the hash of that definition: a changed schema changes it", async () => {
-    const definition = (await valueOf(declared.stack.apiFingerprintDefinition)) as Array<{ name?: string; args?: RecordedInputs }>;
+    const definition = (await valueOf(declared.stack.apiFingerprintDefinition)) as Array<{
+      name?: string;
+      args?: RecordedInputs;
+    }>;
     const hash = (d: unknown) => crypto.createHash("sha256").update(JSON.stringify(d)).digest("hex");
     const trigger = mocks.only("aws:apigateway/deployment:Deployment").inputs.triggers.definition;
     assert.equal(trigger, hash(definition));
-    const changed = definition.map((d) => d.name === "pi-send-message-model"
-      ? { ...d, args: { ...d.args, schema: d.args?.schema.replace('"minLength":1', '"minLength":2') } }
-      : d);
+    const changed = definition.map((d) =>
+      d.name === "pi-send-message-model"
+        ? { ...d, args: { ...d.args, schema: d.args?.schema.replace('"minLength":1', '"minLength":2') } }
+        : d,
+    );
     assert.notDeepEqual(changed, definition, "the schema was changed");
     assert.notEqual(hash(changed), trigger);
   });
@@ -86,7 +96,10 @@ describe("row 6: the deployment's fingerprint covers every input of every API pa
   test("the page's files are part of it: a changed page redeploys", async () => {
     const definition = (await valueOf(declared.stack.apiFingerprintDefinition)) as Array<{ page?: unknown }>;
     const page = definition.find((d) => d.page)?.page as Array<{ key: string }>;
-    assert.deepEqual(page.map((f) => f.key), ["assets/app.js", "assets/core_bg.wasm", "index.html"]);
+    assert.deepEqual(
+      page.map((f) => f.key),
+      ["assets/app.js", "assets/core_bg.wasm", "index.html"],
+    );
   });
 });
 
@@ -96,15 +109,17 @@ describe("row 8: each VPC endpoint lets through only this stack's resources", ()
   const account = { StringEquals: { "aws:PrincipalAccount": FAKE_ACCOUNT.accountId } };
 
   test("DynamoDB: PutItem on this table, by this account", () => {
-    assert.deepEqual(policyOf("dynamodb").Statement.map((s) => [s.Action, s.Resource, s.Condition]), [
-      ["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.tableName}`, account],
-    ]);
+    assert.deepEqual(
+      policyOf("dynamodb").Statement.map((s) => [s.Action, s.Resource, s.Condition]),
+      [["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.tableName}`, account]],
+    );
   });
 
   test("SNS: Publish to this topic, by this account", () => {
-    assert.deepEqual(policyOf("sns").Statement.map((s) => [s.Action, s.Resource, s.Condition]), [
-      ["sns:Publish", `arn:aws:sns:eu-west-1:123456789012:${declared.settings.topicName}`, account],
-    ]);
+    assert.deepEqual(
+      policyOf("sns").Statement.map((s) => [s.Action, s.Resource, s.Condition]),
+      [["sns:Publish", `arn:aws:sns:eu-west-1:123456789012:${declared.settings.topicName}`, account]],
+    );
   });
 
   test("execute-api: this API and this domain; anonymous callers (authorization NONE) have no account to check", () => {
@@ -119,8 +134,14 @@ describe("row 8: each VPC endpoint lets through only this stack's resources", ()
   });
 
   test("every endpoint has its policy", () => {
-    const endpoints = mocks.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.id).sort();
-    const covered = mocks.ofType("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy").map((p) => p.inputs.vpcEndpointId).sort();
+    const endpoints = mocks
+      .ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
+      .map((e) => e.id)
+      .sort();
+    const covered = mocks
+      .ofType("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy")
+      .map((p) => p.inputs.vpcEndpointId)
+      .sort();
     assert.deepEqual(covered, endpoints);
   });
 });
@@ -130,9 +151,15 @@ test("row 9: the stage is throttled, has metrics and error logs, never logs bodi
   assert.equal(method.methodPath, "*/*");
   assert.equal(method.stageName, "prod");
   assert.deepEqual(method.settings, {
-    throttlingRateLimit: 100, throttlingBurstLimit: 200, metricsEnabled: true, loggingLevel: "ERROR", dataTraceEnabled: false,
+    throttlingRateLimit: 100,
+    throttlingBurstLimit: 200,
+    metricsEnabled: true,
+    loggingLevel: "ERROR",
+    dataTraceEnabled: false,
   });
-  assert.deepEqual(mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.scalingConfig, { maximumConcurrency: 5 });
+  assert.deepEqual(mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.scalingConfig, {
+    maximumConcurrency: 5,
+  });
   for (const m of mocks.ofType("aws:apigateway/method:Method")) assert.equal(m.inputs.authorization, "NONE", m.name);
 });
 

@@ -23,9 +23,7 @@ function parseStackSettings(config: Readonly<Record<string, unknown>>): StackSet
   return r.settings;
 }
 
-const sample: Record<string, unknown> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, "..", "sample-config.json"), "utf8"),
-);
+const sample: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "sample-config.json"), "utf8"));
 
 interface ConfigVector {
   readonly name: string;
@@ -107,7 +105,15 @@ describe("stack settings", () => {
 
   test("every required setting is named when missing", () => {
     const problems = settingProblems({});
-    for (const key of ["vpcId", "routeTableIds", "subnetIds", "customDomainName", "certificateArn", "privateHostedZoneId", "subscriptionEmail"]) {
+    for (const key of [
+      "vpcId",
+      "routeTableIds",
+      "subnetIds",
+      "customDomainName",
+      "certificateArn",
+      "privateHostedZoneId",
+      "subscriptionEmail",
+    ]) {
       assert.ok(problems.includes(`${key}: is required`), `${key} missing: ${problems.join("; ")}`);
     }
     assert.equal(problems.length, 7);
@@ -118,7 +124,10 @@ describe("stack settings", () => {
       () => parseStackSettings({ ...sample, vpcId: "x", batchSize: "99", subscriptionEmail: "nope" }),
       (e: unknown) => {
         assert.ok(e instanceof StackConfigError);
-        assert.deepEqual(e.problems.map((p) => p.split(":")[0]), ["vpcId", "subscriptionEmail", "batchSize"]);
+        assert.deepEqual(
+          e.problems.map((p) => p.split(":")[0]),
+          ["vpcId", "subscriptionEmail", "batchSize"],
+        );
         for (const p of e.problems) assert.ok(e.message.includes(p));
         return true;
       },
@@ -149,8 +158,15 @@ describe("stack settings", () => {
 
   test("optional settings take their documented defaults; names carry the stack's name", () => {
     const required = Object.fromEntries(
-      ["vpcId", "routeTableIds", "subnetIds", "customDomainName", "certificateArn", "privateHostedZoneId", "subscriptionEmail"]
-        .map((k) => [k, sample[k]]),
+      [
+        "vpcId",
+        "routeTableIds",
+        "subnetIds",
+        "customDomainName",
+        "certificateArn",
+        "privateHostedZoneId",
+        "subscriptionEmail",
+      ].map((k) => [k, sample[k]]),
     );
     const s = parseStackSettings(required);
     // The values pulumi/README.md documents, written out here rather than read from the code.
@@ -175,12 +191,15 @@ describe("stack settings", () => {
 
 describe("reading Pulumi's config", () => {
   test("only this project's keys are read; JSON lists are parsed, other values stay strings", () => {
-    const config = projectConfig({
-      "private-ingest:subnetIds": '["subnet-89abcdef"]',
-      "private-ingest:batchSize": "10",
-      "private-ingest:customDomainName": "api.example.internal",
-      "aws:region": "eu-west-1",
-    }, "private-ingest");
+    const config = projectConfig(
+      {
+        "private-ingest:subnetIds": '["subnet-89abcdef"]',
+        "private-ingest:batchSize": "10",
+        "private-ingest:customDomainName": "api.example.internal",
+        "aws:region": "eu-west-1",
+      },
+      "private-ingest",
+    );
     assert.deepEqual(config, {
       subnetIds: ["subnet-89abcdef"],
       batchSize: "10",
@@ -201,7 +220,9 @@ describe("reading Pulumi's config", () => {
 
   test(`${LAMBDA_ZIP_KEY} points at another zip, relative to the repository, and is not a core setting`, () => {
     const loaded = loadStack({ ...sample, [LAMBDA_ZIP_KEY]: "build/fn.zip" }, "dev", {
-      repoRoot, exists: (p: string) => p === "/repo/build/fn.zip" || p === "/repo/web/dist/index.html", dryRun: false,
+      repoRoot,
+      exists: (p: string) => p === "/repo/build/fn.zip" || p === "/repo/web/dist/index.html",
+      dryRun: false,
     });
     assert.equal(loaded.artifacts.lambdaZipPath, "/repo/build/fn.zip");
   });

@@ -9,7 +9,14 @@ import { before, describe, test } from "node:test";
 import { requestSchema } from "../../wasm/pkg-node/private_ingest_wasm";
 import * as policies from "../policies";
 import type { PrivateIngest } from "../privateIngest";
-import { FAKE_ACCOUNT, FAKE_IDS, type RecordedInputs, type RecordedResource, RecordingMocks, valueOf } from "../tools/recordingMocks";
+import {
+  FAKE_ACCOUNT,
+  FAKE_IDS,
+  type RecordedInputs,
+  type RecordedResource,
+  RecordingMocks,
+  valueOf,
+} from "../tools/recordingMocks";
 import type { StackSettings } from "../settings";
 import { declareStack } from "./stackUnderMocks";
 
@@ -33,7 +40,9 @@ before(async () => {
 describe("nothing is public", () => {
   test("the REST API and the custom domain are PRIVATE endpoints", () => {
     assert.equal(one("aws:apigateway/restApi:RestApi").inputs.endpointConfiguration.types, "PRIVATE");
-    assert.deepEqual(one("aws:apigateway/restApi:RestApi").inputs.endpointConfiguration.vpcEndpointIds, [FAKE_IDS.executeApiEndpoint]);
+    assert.deepEqual(one("aws:apigateway/restApi:RestApi").inputs.endpointConfiguration.vpcEndpointIds, [
+      FAKE_IDS.executeApiEndpoint,
+    ]);
     assert.equal(one("aws:apigateway/domainName:DomainName").inputs.endpointConfiguration.types, "PRIVATE");
   });
 
@@ -42,7 +51,10 @@ describe("nothing is public", () => {
     for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
       assert.equal(block[flag], true, flag);
     }
-    assert.equal(one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership, "BucketOwnerEnforced");
+    assert.equal(
+      one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership,
+      "BucketOwnerEnforced",
+    );
   });
 
   test("the endpoints' group admits HTTPS from every CIDR block of the VPC and the Lambda's group, nothing else", () => {
@@ -101,7 +113,10 @@ describe("every policy names the VPC endpoint", () => {
 
   test("the REST API's policy covers this API's execution ARN", () => {
     const doc = parsed(one("aws:apigateway/restApiPolicy:RestApiPolicy"));
-    assert.deepEqual(doc.Statement.map((s) => s.Resource), Array(2).fill(`arn:aws:execute-api:${FAKE_ACCOUNT.region}:${FAKE_ACCOUNT.accountId}:${FAKE_IDS.restApi}/*`));
+    assert.deepEqual(
+      doc.Statement.map((s) => s.Resource),
+      Array(2).fill(`arn:aws:execute-api:${FAKE_ACCOUNT.region}:${FAKE_ACCOUNT.accountId}:${FAKE_IDS.restApi}/*`),
+    );
   });
 
   test("the domain is associated with that VPC endpoint only", () => {
@@ -168,14 +183,21 @@ describe("the private custom domain", () => {
     assert.equal(record.zoneId, settings.privateHostedZoneId);
     assert.equal(record.name, "ingest.corp.example.internal");
     assert.equal(record.type, "A");
-    assert.deepEqual(record.aliases, [{ name: FAKE_IDS.executeApiDns, zoneId: FAKE_IDS.executeApiZone, evaluateTargetHealth: false }]);
+    assert.deepEqual(record.aliases, [
+      { name: FAKE_IDS.executeApiDns, zoneId: FAKE_IDS.executeApiZone, evaluateTargetHealth: false },
+    ]);
   });
 
   test("the outputs give the private URL and the original pattern's two curl tests", async () => {
     assert.equal(await valueOf(stack.privateUrl), "https://ingest.corp.example.internal/");
-    assert.equal(await valueOf(stack.curlStore),
-      `curl -X POST -H "Content-Type: application/json" -d '{"Insert": "DynamoDB"}' https://ingest.corp.example.internal/send-message`);
-    assert.match(await valueOf(stack.curlNotify), /-d '\{"Insert": "Dynamoooo"\}' https:\/\/ingest\.corp\.example\.internal\/send-message$/);
+    assert.equal(
+      await valueOf(stack.curlStore),
+      `curl -X POST -H "Content-Type: application/json" -d '{"Insert": "DynamoDB"}' https://ingest.corp.example.internal/send-message`,
+    );
+    assert.match(
+      await valueOf(stack.curlNotify),
+      /-d '\{"Insert": "Dynamoooo"\}' https:\/\/ingest\.corp\.example\.internal\/send-message$/,
+    );
     assert.equal(await valueOf(stack.executeApiVpcEndpointId), FAKE_IDS.executeApiEndpoint);
     assert.equal(await valueOf(stack.tableName), settings.tableName);
   });
@@ -205,8 +227,9 @@ describe("the API", () => {
   });
 
   test("a failed SendMessage is the contract's 503, never a 200", () => {
-    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse")
-      .filter((r) => r.name.startsWith("pi-send-message-"));
+    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse").filter((r) =>
+      r.name.startsWith("pi-send-message-"),
+    );
     const byStatus = new Map<string, RecordedInputs>(responses.map((r) => [r.inputs.statusCode, r.inputs]));
     assert.equal(byStatus.get("200")?.selectionPattern, "2\\d{2}", "200 only for SQS's 2xx");
     assert.equal(byStatus.get("503")?.selectionPattern, undefined, "everything else falls to the 503");
@@ -217,10 +240,19 @@ describe("the API", () => {
     const i = integration("get-message");
     assert.equal(i.uri, "arn:aws:apigateway:eu-west-1:dynamodb:action/GetItem");
     assert.match(i.requestTemplates["application/json"], new RegExp(`^\\{"TableName":"${settings.tableName}",`));
-    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse").filter((r) => r.name.startsWith("pi-get-message-"));
-    assert.deepEqual(responses.map((r) => [r.inputs.statusCode, r.inputs.selectionPattern]).sort(), [["200", "2\\d{2}"], ["502", undefined]]);
+    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse").filter((r) =>
+      r.name.startsWith("pi-get-message-"),
+    );
+    assert.deepEqual(responses.map((r) => [r.inputs.statusCode, r.inputs.selectionPattern]).sort(), [
+      ["200", "2\\d{2}"],
+      ["502", undefined],
+    ]);
     const statuses = all("aws:apigateway/methodResponse:MethodResponse").filter((r) => r.name.startsWith("pi-get-message-"));
-    assert.deepEqual(statuses.map((r) => r.inputs.statusCode).sort(), ["200", "404", "429", "502"], "404 and 429 are set by the templates");
+    assert.deepEqual(
+      statuses.map((r) => r.inputs.statusCode).sort(),
+      ["200", "404", "429", "502"],
+      "404 and 429 are set by the templates",
+    );
   });
 
   test("GET / and the page's assets come from the private bucket, decoded to bytes", () => {
@@ -228,19 +260,25 @@ describe("the API", () => {
     const name = `${bucket.inputs.bucketPrefix}20250101000000000000000001`;
     assert.equal(integration("page-index").uri, `arn:aws:apigateway:eu-west-1:s3:path/${name}/index.html`);
     assert.equal(integration("page-asset").uri, `arn:aws:apigateway:eu-west-1:s3:path/${name}/{key}`);
-    assert.deepEqual(integration("page-asset").requestParameters, { "integration.request.path.key": "method.request.path.proxy" });
+    assert.deepEqual(integration("page-asset").requestParameters, {
+      "integration.request.path.key": "method.request.path.proxy",
+    });
     for (const route of ["page-index", "page-asset"]) {
       const ok = mocks.named("aws:apigateway/integrationResponse:IntegrationResponse", `pi-${route}-200-response`).inputs;
       assert.equal(ok.contentHandling, "CONVERT_TO_BINARY");
       assert.equal(ok.responseParameters["method.response.header.Content-Type"], "integration.response.header.Content-Type");
     }
-    assert.equal(one("aws:apigateway/restApi:RestApi").inputs.binaryMediaTypes, undefined,
-      "no binary media types: JSON requests stay text");
+    assert.equal(
+      one("aws:apigateway/restApi:RestApi").inputs.binaryMediaTypes,
+      undefined,
+      "no binary media types: JSON requests stay text",
+    );
   });
 
   // The values as API Gateway takes them: static values between one pair of single quotes,
   // the quotes inside kept (see securityHeaders.ts). Written out here, not imported.
-  const PAGE_CSP = "'default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; " +
+  const PAGE_CSP =
+    "'default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; " +
     "img-src 'self'; base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'; " +
     "frame-ancestors 'none''";
   const RESOURCE_CSP = "'default-src 'none'; frame-ancestors 'none''";
@@ -259,8 +297,9 @@ describe("the API", () => {
   });
 
   test("every other answer of every route gets the headers that load and frame nothing", () => {
-    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse")
-      .filter((r) => r.name !== "pi-page-index-200-response");
+    const responses = all("aws:apigateway/integrationResponse:IntegrationResponse").filter(
+      (r) => r.name !== "pi-page-index-200-response",
+    );
     assert.equal(responses.length, 9, "send 200/503, get 200/502, page index 404/502, page asset 200/404/502");
     for (const r of responses) {
       const { "method.response.header.Content-Type": _contentType, ...headers } = r.inputs.responseParameters;
@@ -276,14 +315,22 @@ describe("the API", () => {
     for (const r of all("aws:apigateway/integrationResponse:IntegrationResponse")) {
       const declared = methodResponses.find((m) => m.name === r.name.replace(/-response$/, ""));
       assert.ok(declared, `a method response for ${r.name}`);
-      assert.deepEqual(Object.keys(declared.inputs.responseParameters).sort(), Object.keys(r.inputs.responseParameters).sort(), r.name);
+      assert.deepEqual(
+        Object.keys(declared.inputs.responseParameters).sort(),
+        Object.keys(r.inputs.responseParameters).sort(),
+        r.name,
+      );
       assert.ok(Object.values(declared.inputs.responseParameters).every((v) => v === true));
     }
     for (const status of ["413", "404", "429"]) {
       const overridden = methodResponses.filter((m) => m.name.endsWith(`-${status}`));
       assert.ok(overridden.length > 0, status);
       for (const m of overridden) {
-        assert.deepEqual(Object.keys(m.inputs.responseParameters).sort(), Object.keys(securityHeaders("method.response.header", "")).sort(), m.name);
+        assert.deepEqual(
+          Object.keys(m.inputs.responseParameters).sort(),
+          Object.keys(securityHeaders("method.response.header", "")).sort(),
+          m.name,
+        );
       }
     }
   });
@@ -291,14 +338,20 @@ describe("the API", () => {
   test("bad bodies get the contract's 400 shape from a gateway response", () => {
     const types = all("aws:apigateway/response:Response").map((r) => [r.inputs.responseType, r.inputs.statusCode]);
     assert.deepEqual(types.sort(), [
-      ["BAD_REQUEST_BODY", "400"], ["MISSING_AUTHENTICATION_TOKEN", "404"], ["REQUEST_TOO_LARGE", "413"], ["THROTTLED", "429"],
+      ["BAD_REQUEST_BODY", "400"],
+      ["MISSING_AUTHENTICATION_TOKEN", "404"],
+      ["REQUEST_TOO_LARGE", "413"],
+      ["THROTTLED", "429"],
       ["UNSUPPORTED_MEDIA_TYPE", "415"],
     ]);
   });
 
   test("the stage writes JSON access logs with the VPC endpoint of each request", () => {
     const stage = one("aws:apigateway/stage:Stage").inputs;
-    assert.equal(stage.accessLogSettings.destinationArn, "arn:aws:logs:eu-west-1:123456789012:log-group:/private-ingest/test/api-access");
+    assert.equal(
+      stage.accessLogSettings.destinationArn,
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/private-ingest/test/api-access",
+    );
     assert.equal(JSON.parse(stage.accessLogSettings.format).vpceId, "$context.identity.vpceId");
     assert.match(one("aws:apigateway/deployment:Deployment").inputs.triggers.definition, /^[0-9a-f]{64}$/);
   });
@@ -375,7 +428,9 @@ describe("the queue, the Lambda, the table and the topic", () => {
   });
 
   test("the VPC endpoints: execute-api and SNS inside the subnets without private DNS, DynamoDB on the route tables", () => {
-    const endpoints = new Map<string, RecordedInputs>(all("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.inputs.serviceName, e.inputs]));
+    const endpoints = new Map<string, RecordedInputs>(
+      all("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.inputs.serviceName, e.inputs]),
+    );
     const endpoint = (service: string) => {
       const e = endpoints.get(`com.amazonaws.eu-west-1.${service}`);
       assert.ok(e, `a ${service} endpoint`);
@@ -394,7 +449,9 @@ describe("the queue, the Lambda, the table and the topic", () => {
   });
 
   test("alarms on dead letters and Lambda errors notify the topic", () => {
-    const alarms = new Map<string, RecordedInputs>(all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs]));
+    const alarms = new Map<string, RecordedInputs>(
+      all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName, a.inputs]),
+    );
     const alarm = (metric: string) => {
       const a = alarms.get(metric);
       assert.ok(a, `an alarm on ${metric}`);
@@ -416,7 +473,10 @@ describe("encryption is on everywhere", () => {
   test("both queues use SSE, the table SSE, the topic the stack's key", () => {
     for (const q of all("aws:sqs/queue:Queue")) assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
     assert.equal(one("aws:dynamodb/table:Table").inputs.serverSideEncryption.enabled, true);
-    assert.equal(one("aws:sns/topic:Topic").inputs.kmsMasterKeyId, "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0");
+    assert.equal(
+      one("aws:sns/topic:Topic").inputs.kmsMasterKeyId,
+      "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+    );
   });
 
   test("the bucket encrypts at rest, the log groups with the stack's rotating key", () => {

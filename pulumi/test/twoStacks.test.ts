@@ -51,7 +51,10 @@ test("dev and prod in one account and region share no physical name", () => {
   // per API; the mocks hand both stacks the same fake id, so that name is set aside.
   const shared = [...dev].filter((n) => prod.has(n) && !n.includes(`API-Gateway-Execution-Logs_${FAKE_IDS.restApi}/`));
   assert.deepEqual(shared, []);
-  assert.ok([...dev].some((n) => n.endsWith(" private-ingest-dev")), "the default names carry the stack");
+  assert.ok(
+    [...dev].some((n) => n.endsWith(" private-ingest-dev")),
+    "the default names carry the stack",
+  );
 });
 
 test("pulumi/README.md states the preview's resource count", () => {

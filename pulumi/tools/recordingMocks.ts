@@ -81,16 +81,22 @@ function computedOutputs(type: string, name: string, inputs: RecordedInputs): { 
     case "aws:sns/topic:Topic":
       return { id: arn("sns", inputs.name), outputs: { arn: arn("sns", inputs.name) } };
     case "aws:kms/key:Key":
-      return { id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", outputs: { arn: arn("kms", "key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0") } };
+      return {
+        id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+        outputs: { arn: arn("kms", "key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0") },
+      };
     case "aws:ec2/securityGroup:SecurityGroup": {
       const id = name.endsWith("-processor") ? FAKE_IDS.processorSecurityGroup : FAKE_IDS.endpointsSecurityGroup;
       return { id, outputs: { arn: arn("ec2", `security-group/${id}`) } };
     }
     case "aws:ec2/vpcEndpoint:VpcEndpoint": {
       const id = serviceEndpointId(inputs.serviceName);
-      const interfaceDns = id === FAKE_IDS.executeApiEndpoint
-        ? [{ dnsName: FAKE_IDS.executeApiDns, hostedZoneId: FAKE_IDS.executeApiZone }]
-        : id === FAKE_IDS.snsEndpoint ? [{ dnsName: FAKE_IDS.snsDns, hostedZoneId: FAKE_IDS.executeApiZone }] : [];
+      const interfaceDns =
+        id === FAKE_IDS.executeApiEndpoint
+          ? [{ dnsName: FAKE_IDS.executeApiDns, hostedZoneId: FAKE_IDS.executeApiZone }]
+          : id === FAKE_IDS.snsEndpoint
+            ? [{ dnsName: FAKE_IDS.snsDns, hostedZoneId: FAKE_IDS.executeApiZone }]
+            : [];
       return {
         id,
         outputs: {
@@ -103,7 +109,10 @@ function computedOutputs(type: string, name: string, inputs: RecordedInputs): { 
     case "aws:iam/role:Role":
       return { id: name, outputs: { arn: `arn:${partition}:iam::${account}:role/${name}`, name } };
     case "aws:cloudwatch/logGroup:LogGroup":
-      return { id: inputs.name ?? name, outputs: { arn: arn("logs", `log-group:${inputs.name ?? name}`), name: inputs.name ?? name } };
+      return {
+        id: inputs.name ?? name,
+        outputs: { arn: arn("logs", `log-group:${inputs.name ?? name}`), name: inputs.name ?? name },
+      };
     case "aws:lambda/function:Function":
       return { id: name, outputs: { arn: arn("lambda", `function:${name}`), name } };
     case "aws:s3/bucket:Bucket": {
@@ -161,7 +170,9 @@ function lookup(token: string, inputs: RecordedInputs, vpc: FakeVpc): Record<str
         enableDnsHostnames: vpc.enableDnsHostnames,
       };
     default:
-      throw new Error(`unexpected data-source call ${token}(${JSON.stringify(inputs)}): the stack reads only the account, region, partition and VPC`);
+      throw new Error(
+        `unexpected data-source call ${token}(${JSON.stringify(inputs)}): the stack reads only the account, region, partition and VPC`,
+      );
   }
 }
 
@@ -200,7 +211,12 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   /** The resource of `type` named `name`. */
   named(type: string, name: string): RecordedResource {
     const found = this.ofType(type).find((r) => r.name === name);
-    if (!found) throw new Error(`no ${type} named ${name}; have ${this.ofType(type).map((r) => r.name).join(", ")}`);
+    if (!found)
+      throw new Error(
+        `no ${type} named ${name}; have ${this.ofType(type)
+          .map((r) => r.name)
+          .join(", ")}`,
+      );
     return found;
   }
 }

@@ -18,10 +18,7 @@ export type SendOutcome =
   | { kind: 'unreachable'; url: string; reason: string };
 
 /** What a GET messages/{id} told. */
-export type RecordLookup =
-  | { kind: 'found'; record: IngestRecord }
-  | { kind: 'absent' }
-  | { kind: 'error'; reason: string };
+export type RecordLookup = { kind: 'found'; record: IngestRecord } | { kind: 'absent' } | { kind: 'error'; reason: string };
 
 /** One notification as the local stack lists it (the core's Notification, serde form). */
 export interface NotificationEntry {
@@ -129,7 +126,11 @@ export class IngestApi {
     const url = this.url(`messages/${encodeURIComponent(messageId)}`);
     let response: Response;
     try {
-      response = await fetch(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
+      response = await fetch(url, {
+        headers: { Accept: 'application/json' },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        cache: 'no-store',
+      });
     } catch (e) {
       return { kind: 'error', reason: `the API could not be reached (${describeFetchError(e)})` };
     }
@@ -140,7 +141,10 @@ export class IngestApi {
     if (response.ok && isRecord(answer.json)) {
       return { kind: 'found', record: answer.json };
     }
-    return { kind: 'error', reason: `GET ${url.pathname} answered ${response.status}: ${answerMessage(answer) ?? answer.excerpt}` };
+    return {
+      kind: 'error',
+      reason: `GET ${url.pathname} answered ${response.status}: ${answerMessage(answer) ?? answer.excerpt}`,
+    };
   }
 
   /** The newest page of the local stack's notifications, or null where the endpoint does not exist (AWS). */
@@ -158,7 +162,11 @@ export class IngestApi {
   /** The first page of a local-only list; null when the endpoint does not answer with one. */
   private async localPage(path: string, key: string): Promise<ListPage<unknown> | null> {
     try {
-      const response = await fetch(this.url(path), { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
+      const response = await fetch(this.url(path), {
+        headers: { Accept: 'application/json' },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        cache: 'no-store',
+      });
       if (!response.ok) {
         return null;
       }

@@ -61,7 +61,11 @@ function notificationItem(n: NotificationEntry): HTMLLIElement {
     h(
       'div',
       { class: 'entry-head' },
-      h('span', { class: `badge ${n.kind === 'rejected' ? 'tone-bad' : 'tone-ok'}` }, n.kind === 'rejected' ? 'Rejected' : 'Notified'),
+      h(
+        'span',
+        { class: `badge ${n.kind === 'rejected' ? 'tone-bad' : 'tone-ok'}` },
+        n.kind === 'rejected' ? 'Rejected' : 'Notified',
+      ),
       h('time', { datetime: n.timestamp }, new Date(n.timestamp).toLocaleTimeString()),
     ),
     h('p', { class: 'feed-subject' }, n.subject),

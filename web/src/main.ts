@@ -57,11 +57,7 @@ async function start(): Promise<void> {
   const PRESETS = presets(shared.storeInsertValue);
   const view = new ValidationView(editor, validation, send, validate, shared);
   const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement));
-  const panels = new LocalPanels(
-    api,
-    panelElements('notifications'),
-    panelElements('dead-letters'),
-  );
+  const panels = new LocalPanels(api, panelElements('notifications'), panelElements('dead-letters'));
 
   // The local-only endpoints are asked once at start; where they answer, their panels
   // show and following a message also looks there. Nothing waits for them but following.
@@ -123,7 +119,9 @@ async function start(): Promise<void> {
     button.addEventListener('click', () => {
       editor.value = PRESETS[button.dataset['preset'] ?? ''] ?? editor.value;
       const verdict = view.update();
-      announce(`Preset loaded: ${button.textContent ?? ''}. ${verdict.route === 'store' ? 'It will be stored.' : 'It will send a notification.'}`);
+      announce(
+        `Preset loaded: ${button.textContent ?? ''}. ${verdict.route === 'store' ? 'It will be stored.' : 'It will send a notification.'}`,
+      );
     });
   }
 

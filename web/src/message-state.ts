@@ -26,7 +26,8 @@ export function describeState(state: MessageState, route: 'store' | 'notify'): S
       return {
         label: 'Queued',
         tone: 'pending',
-        sentence: route === 'store' ? 'The queue has it; waiting for the record.' : 'The queue has it; waiting for the notification.',
+        sentence:
+          route === 'store' ? 'The queue has it; waiting for the record.' : 'The queue has it; waiting for the notification.',
       };
     case 'stored':
       return { label: 'Stored', tone: 'ok', sentence: `The handler stored the record: ${state.record.message}.` };

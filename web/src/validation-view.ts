@@ -41,7 +41,10 @@ export class ValidationView {
         result.route === 'store'
           ? [h('strong', {}, 'will be stored'), ` as a record (Insert is ${store}).`]
           : [h('strong', {}, 'will send a notification'), ` (Insert is not ${store}, so no record is made).`];
-      return [h('p', { class: 'verdict ok' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Valid: this message ', ...route), size];
+      return [
+        h('p', { class: 'verdict ok' }, h('span', { 'aria-hidden': 'true' }, '✓ '), 'Valid: this message ', ...route),
+        size,
+      ];
     }
     const count = result.errors.length;
     return [

@@ -14,9 +14,11 @@ function methodOf(i: Inputs, c: RenderContext): CfnResource {
   const resourceId = c.ref(i.take("resourceId"));
   const httpMethod = i.take("httpMethod");
   const key = JSON.stringify([restApi, resourceId, httpMethod]);
-  const found = Object.values(c.all())
-    .find((r) => r.Type === "AWS::ApiGateway::Method"
-      && JSON.stringify([r.Properties.RestApiId, r.Properties.ResourceId, r.Properties.HttpMethod]) === key);
+  const found = Object.values(c.all()).find(
+    (r) =>
+      r.Type === "AWS::ApiGateway::Method" &&
+      JSON.stringify([r.Properties.RestApiId, r.Properties.ResourceId, r.Properties.HttpMethod]) === key,
+  );
   if (!found) throw new Error(`${i.resource.name}: no method ${key} to fold into`);
   return found;
 }
@@ -44,7 +46,11 @@ export const API_MAPPINGS: Readonly<Record<string, Mapping>> = {
   "aws:apigateway/resource:Resource": {
     kind: "resource",
     type: "AWS::ApiGateway::Resource",
-    properties: (i, c) => ({ RestApiId: c.ref(i.take("restApi")), ParentId: c.ref(i.take("parentId")), PathPart: i.take("pathPart") }),
+    properties: (i, c) => ({
+      RestApiId: c.ref(i.take("restApi")),
+      ParentId: c.ref(i.take("parentId")),
+      PathPart: i.take("pathPart"),
+    }),
   },
   "aws:apigateway/model:Model": {
     kind: "resource",
@@ -110,13 +116,15 @@ export const API_MAPPINGS: Readonly<Record<string, Mapping>> = {
       const method = methodOf(i, c);
       const integration = (method.Properties.Integration ??= {}) as Record<string, unknown>;
       const responses = (integration.IntegrationResponses ??= []) as unknown[];
-      responses.push(defined({
-        StatusCode: i.take("statusCode"),
-        SelectionPattern: i.take("selectionPattern"),
-        ContentHandling: i.take("contentHandling"),
-        ResponseParameters: i.take("responseParameters"),
-        ResponseTemplates: i.take("responseTemplates"),
-      }));
+      responses.push(
+        defined({
+          StatusCode: i.take("statusCode"),
+          SelectionPattern: i.take("selectionPattern"),
+          ContentHandling: i.take("contentHandling"),
+          ResponseParameters: i.take("responseParameters"),
+          ResponseTemplates: i.take("responseTemplates"),
+        }),
+      );
     },
   },
   "aws:apigateway/response:Response": {
@@ -158,10 +166,17 @@ export const API_MAPPINGS: Readonly<Record<string, Mapping>> = {
       i.take("restApi");
       const stage = c.resource(c.logicalIdOf(i.take("stageName")));
       const [resourcePath, httpMethod] = (i.take("methodPath") as string).split("/");
-      const settings = renamed(i.take("settings"), {
-        throttlingRateLimit: "ThrottlingRateLimit", throttlingBurstLimit: "ThrottlingBurstLimit", metricsEnabled: "MetricsEnabled",
-        loggingLevel: "LoggingLevel", dataTraceEnabled: "DataTraceEnabled",
-      }, i.resource.name);
+      const settings = renamed(
+        i.take("settings"),
+        {
+          throttlingRateLimit: "ThrottlingRateLimit",
+          throttlingBurstLimit: "ThrottlingBurstLimit",
+          metricsEnabled: "MetricsEnabled",
+          loggingLevel: "LoggingLevel",
+          dataTraceEnabled: "DataTraceEnabled",
+        },
+        i.resource.name,
+      );
       stage.Properties.MethodSettings = [{ ResourcePath: `/${resourcePath}`, HttpMethod: httpMethod, ...settings }];
     },
   },

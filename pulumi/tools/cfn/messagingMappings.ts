@@ -23,7 +23,10 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
   "aws:sns/topicPolicy:TopicPolicy": {
     kind: "resource",
     type: "AWS::SNS::TopicPolicy",
-    properties: (i, c) => ({ Topics: [c.ref(i.take("arn"))], PolicyDocument: c.policy(i.take("policy"), i.resource.name, "resource") }),
+    properties: (i, c) => ({
+      Topics: [c.ref(i.take("arn"))],
+      PolicyDocument: c.policy(i.take("policy"), i.resource.name, "resource"),
+    }),
   },
   "aws:sns/topicSubscription:TopicSubscription": {
     kind: "resource",
@@ -42,7 +45,10 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
         VisibilityTimeout: i.take("visibilityTimeoutSeconds"),
         MaximumMessageSize: i.take("maxMessageSize"),
         SqsManagedSseEnabled: i.take("sqsManagedSseEnabled"),
-        RedrivePolicy: parsed && { deadLetterTargetArn: c.ref(parsed.deadLetterTargetArn), maxReceiveCount: parsed.maxReceiveCount },
+        RedrivePolicy: parsed && {
+          deadLetterTargetArn: c.ref(parsed.deadLetterTargetArn),
+          maxReceiveCount: parsed.maxReceiveCount,
+        },
       };
     },
     attributes: (r) => outputs(r, { arn: "Arn", url: "Ref", name: "QueueName" }),
@@ -50,7 +56,10 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
   "aws:sqs/queuePolicy:QueuePolicy": {
     kind: "resource",
     type: "AWS::SQS::QueuePolicy",
-    properties: (i, c) => ({ Queues: [c.ref(i.take("queueUrl"))], PolicyDocument: c.policy(i.take("policy"), i.resource.name, "resource") }),
+    properties: (i, c) => ({
+      Queues: [c.ref(i.take("queueUrl"))],
+      PolicyDocument: c.policy(i.take("policy"), i.resource.name, "resource"),
+    }),
   },
   "aws:dynamodb/table:Table": {
     kind: "resource",
@@ -59,17 +68,27 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
       TableName: i.take("name"),
       BillingMode: i.take("billingMode"),
       KeySchema: [{ AttributeName: i.take("hashKey"), KeyType: "HASH" }],
-      AttributeDefinitions: (i.take("attributes") as Array<{ name: string; type: string }>)
-        .map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+      AttributeDefinitions: (i.take("attributes") as Array<{ name: string; type: string }>).map((a) => ({
+        AttributeName: a.name,
+        AttributeType: a.type,
+      })),
       SSESpecification: renamed(i.take("serverSideEncryption"), { enabled: "SSEEnabled" }, i.resource.name),
-      PointInTimeRecoverySpecification: renamed(i.take("pointInTimeRecovery"), { enabled: "PointInTimeRecoveryEnabled" }, i.resource.name),
+      PointInTimeRecoverySpecification: renamed(
+        i.take("pointInTimeRecovery"),
+        { enabled: "PointInTimeRecoveryEnabled" },
+        i.resource.name,
+      ),
     }),
     attributes: (r) => outputs(r, { arn: "Arn" }),
   },
   "aws:cloudwatch/logGroup:LogGroup": {
     kind: "resource",
     type: "AWS::Logs::LogGroup",
-    properties: (i, c) => ({ LogGroupName: c.ref(i.take("name")), RetentionInDays: i.take("retentionInDays"), KmsKeyId: c.ref(i.take("kmsKeyId")) }),
+    properties: (i, c) => ({
+      LogGroupName: c.ref(i.take("name")),
+      RetentionInDays: i.take("retentionInDays"),
+      KmsKeyId: c.ref(i.take("kmsKeyId")),
+    }),
     attributes: (r) => outputs(r, { arn: "Arn" }),
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": {
@@ -79,7 +98,10 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
       AlarmDescription: i.take("alarmDescription"),
       Namespace: i.take("namespace"),
       MetricName: i.take("metricName"),
-      Dimensions: Object.entries(i.take("dimensions") as Record<string, string>).map(([Name, Value]) => ({ Name, Value: c.ref(Value) })),
+      Dimensions: Object.entries(i.take("dimensions") as Record<string, string>).map(([Name, Value]) => ({
+        Name,
+        Value: c.ref(Value),
+      })),
       Statistic: i.take("statistic"),
       Period: i.take("period"),
       EvaluationPeriods: i.take("evaluationPeriods"),
@@ -105,7 +127,10 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
     fold: (i, c) => {
       const role = c.resource(c.logicalIdOf(i.take("role")));
       const policies = (role.Properties.Policies ??= []) as unknown[];
-      policies.push({ PolicyName: c.logicalId(i.resource), PolicyDocument: c.policy(i.take("policy"), i.resource.name, "identity") });
+      policies.push({
+        PolicyName: c.logicalId(i.resource),
+        PolicyDocument: c.policy(i.take("policy"), i.resource.name, "identity"),
+      });
     },
   },
 };
@@ -147,7 +172,11 @@ export const BUCKET_MAPPINGS: Readonly<Record<string, Mapping>> = {
       const rules = i.take("rules") as Array<{ applyServerSideEncryptionByDefault: Record<string, unknown> }>;
       c.resource(c.logicalIdOf(i.take("bucket"))).Properties.BucketEncryption = {
         ServerSideEncryptionConfiguration: rules.map((r) => ({
-          ServerSideEncryptionByDefault: renamed(r.applyServerSideEncryptionByDefault, { sseAlgorithm: "SSEAlgorithm" }, i.resource.name),
+          ServerSideEncryptionByDefault: renamed(
+            r.applyServerSideEncryptionByDefault,
+            { sseAlgorithm: "SSEAlgorithm" },
+            i.resource.name,
+          ),
         })),
       };
     },
@@ -155,7 +184,10 @@ export const BUCKET_MAPPINGS: Readonly<Record<string, Mapping>> = {
   "aws:s3/bucketPolicy:BucketPolicy": {
     kind: "resource",
     type: "AWS::S3::BucketPolicy",
-    properties: (i, c) => ({ Bucket: c.ref(i.take("bucket")), PolicyDocument: c.policy(i.take("policy"), i.resource.name, "resource") }),
+    properties: (i, c) => ({
+      Bucket: c.ref(i.take("bucket")),
+      PolicyDocument: c.policy(i.take("policy"), i.resource.name, "resource"),
+    }),
   },
   "aws:s3/bucketObjectv2:BucketObjectv2": {
     kind: "skip",

@@ -70,7 +70,11 @@ export const DNS_MAPPINGS: Readonly<Record<string, Mapping>> = {
       HostedZoneId: i.take("zoneId"),
       Name: i.take("name"),
       Type: i.take("type"),
-      AliasTarget: renamed(i.take("aliases")?.[0], { name: "DNSName", zoneId: "HostedZoneId", evaluateTargetHealth: "EvaluateTargetHealth" }, i.resource.name),
+      AliasTarget: renamed(
+        i.take("aliases")?.[0],
+        { name: "DNSName", zoneId: "HostedZoneId", evaluateTargetHealth: "EvaluateTargetHealth" },
+        i.resource.name,
+      ),
     }),
   },
 };

@@ -25,10 +25,15 @@ async function main(argv: readonly string[]): Promise<void> {
   fs.mkdirSync(path.join(out, "policies"), { recursive: true });
   fs.writeFileSync(path.join(out, "template.json"), `${JSON.stringify(rendering.template, null, 2)}\n`);
   rendering.policies.forEach((p, n) => {
-    fs.writeFileSync(path.join(out, "policies", `${String(n).padStart(2, "0")}-${p.kind}-${p.where}.json`), `${JSON.stringify(p.document, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(out, "policies", `${String(n).padStart(2, "0")}-${p.kind}-${p.where}.json`),
+      `${JSON.stringify(p.document, null, 2)}\n`,
+    );
   });
   const count = Object.keys(rendering.template.Resources).length;
-  process.stdout.write(`rendered ${mocks.resources.length} Pulumi resources as ${count} CloudFormation resources and ${rendering.policies.length} policies into ${out}\n`);
+  process.stdout.write(
+    `rendered ${mocks.resources.length} Pulumi resources as ${count} CloudFormation resources and ${rendering.policies.length} policies into ${out}\n`,
+  );
   for (const [type, why] of rendering.skipped) process.stdout.write(`  not rendered: ${type}: ${why}\n`);
 }
 

@@ -59,7 +59,11 @@ export class Inputs {
 }
 
 /** Keys renamed one to one; any key of `value` not in `names` fails the rendering. */
-export function renamed(value: Record<string, unknown> | undefined, names: Readonly<Record<string, string>>, where: string): Record<string, unknown> | undefined {
+export function renamed(
+  value: Record<string, unknown> | undefined,
+  names: Readonly<Record<string, string>>,
+  where: string,
+): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -94,7 +98,11 @@ export interface RenderContext {
 
 /** A Pulumi name as a CloudFormation logical id (alphanumeric). */
 export function logicalIdOf(name: string): string {
-  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join("");
 }
 
 export interface Rendering {
@@ -134,7 +142,8 @@ export function render(resources: readonly RecordedResource[]): Rendering {
     const logicalId = idOf(r);
     const attributes = m.attributes?.(r) ?? {};
     const add = (value: unknown, intrinsic: CfnValue) => {
-      if (typeof value === "string" && value.length > 0 && !references.has(value)) references.set(value, { logicalId, value: intrinsic });
+      if (typeof value === "string" && value.length > 0 && !references.has(value))
+        references.set(value, { logicalId, value: intrinsic });
     };
     add(r.id, { Ref: logicalId });
     for (const [value, attribute] of Object.entries(attributes)) {
@@ -188,7 +197,11 @@ export function render(resources: readonly RecordedResource[]): Rendering {
     }
   }
   return {
-    template: { AWSTemplateFormatVersion: "2010-09-09", Description: "private-ingest, rendered from the Pulumi program for cfn-lint and checkov", Resources },
+    template: {
+      AWSTemplateFormatVersion: "2010-09-09",
+      Description: "private-ingest, rendered from the Pulumi program for cfn-lint and checkov",
+      Resources,
+    },
     policies,
     skipped,
   };

@@ -26,7 +26,8 @@ const RUNS = [
 
 function tool(name: string): string {
   const file = path.join(BIN, name);
-  if (!BIN || !fs.existsSync(file)) throw new Error(`${name} is not installed in CLOUD_LINT_BIN (${BIN || "unset"}); run make tools-cloud-lint`);
+  if (!BIN || !fs.existsSync(file))
+    throw new Error(`${name} is not installed in CLOUD_LINT_BIN (${BIN || "unset"}); run make tools-cloud-lint`);
   return file;
 }
 
@@ -61,8 +62,17 @@ function checkov(template: string): CheckovReport {
   return Array.isArray(parsed) ? parsed[0] : parsed;
 }
 
-interface KnownFinding { issue: string; file: string; detail: string; reason: string }
-interface ParliamentFinding { issue: string; detail: unknown; file: string }
+interface KnownFinding {
+  issue: string;
+  file: string;
+  detail: string;
+  reason: string;
+}
+interface ParliamentFinding {
+  issue: string;
+  detail: unknown;
+  file: string;
+}
 
 function parliament(policyDir: string): ParliamentFinding[] {
   const findings: ParliamentFinding[] = [];
@@ -86,14 +96,19 @@ function main(): void {
 
   for (const r of RUNS) {
     const dir = path.join(OUT, r.label);
-    execFileSync(process.execPath, ["--import", "tsx", "tools/cfn/render-template.ts", "--config", r.config, "--stack", r.stack, "--out", dir],
-      { cwd: PULUMI_DIR, stdio: ["ignore", "inherit", "pipe"] });
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", "tools/cfn/render-template.ts", "--config", r.config, "--stack", r.stack, "--out", dir],
+      { cwd: PULUMI_DIR, stdio: ["ignore", "inherit", "pipe"] },
+    );
     const template = path.join(dir, "template.json");
     const resources = Object.keys(JSON.parse(fs.readFileSync(template, "utf8")).Resources).length;
 
     const lint = cfnLint(template);
     for (const m of lint) problems.push(`${r.label}: cfn-lint ${m.Rule.Id} ${m.Message} at ${m.Location.Path.join("/")}`);
-    console.log(`${r.label}: cfn-lint ${ruleCount} rules over ${resources} resources: ${lint.filter((m) => m.Level === "Error").length} errors, ${lint.filter((m) => m.Level !== "Error").length} warnings`);
+    console.log(
+      `${r.label}: cfn-lint ${ruleCount} rules over ${resources} resources: ${lint.filter((m) => m.Level === "Error").length} errors, ${lint.filter((m) => m.Level !== "Error").length} warnings`,
+    );
 
     const report = checkov(template);
     const failed = report.results.failed_checks ?? [];
@@ -103,15 +118,20 @@ function main(): void {
       problems.push(`${r.label}: checkov ${c.check_id} ${c.resource}: ${c.check_name}`);
     }
     const s = report.summary;
-    console.log(`${r.label}: checkov ${s.passed + s.failed} results: ${s.passed} passed, ${suppressed.length} suppressed ` +
-      `(${[...new Set(suppressed.map((c) => c.check_id))].length} checks, reasons in checkov-skips.json), ${failed.length - suppressed.length} failed`);
+    console.log(
+      `${r.label}: checkov ${s.passed + s.failed} results: ${s.passed} passed, ${suppressed.length} suppressed ` +
+        `(${[...new Set(suppressed.map((c) => c.check_id))].length} checks, reasons in checkov-skips.json), ${failed.length - suppressed.length} failed`,
+    );
 
     const findings = parliament(path.join(dir, "policies"));
-    const unexplained = findings.filter((f) => !known.some((k) =>
-      k.issue === f.issue && f.file.includes(k.file) && JSON.stringify(f.detail).includes(k.detail)));
+    const unexplained = findings.filter(
+      (f) => !known.some((k) => k.issue === f.issue && f.file.includes(k.file) && JSON.stringify(f.detail).includes(k.detail)),
+    );
     for (const f of unexplained) problems.push(`${r.label}: parliament ${f.issue} in ${f.file}: ${JSON.stringify(f.detail)}`);
     const policyCount = fs.readdirSync(path.join(dir, "policies")).length;
-    console.log(`${r.label}: parliament over ${policyCount} policies: ${findings.length} findings, ${findings.length - unexplained.length} known false positives (parliament-known.json), ${unexplained.length} unexplained`);
+    console.log(
+      `${r.label}: parliament over ${policyCount} policies: ${findings.length} findings, ${findings.length - unexplained.length} known false positives (parliament-known.json), ${unexplained.length} unexplained`,
+    );
   }
   for (const id of skipIds) if (!skipsUsed.has(id)) problems.push(`checkov-skips.json: ${id} no longer fires; remove it`);
 
@@ -122,11 +142,17 @@ function main(): void {
   resources.find((x) => x.Type === "AWS::DynamoDB::Table")!.Properties.BillingMode = "ON_DEMAND";
   const bitten = path.join(OUT, "bite-template.json");
   fs.writeFileSync(bitten, JSON.stringify(sample, null, 2));
-  const caught = new Set(cfnLint(bitten).filter((m) => m.Level === "Error").map((m) => m.Rule.Id));
+  const caught = new Set(
+    cfnLint(bitten)
+      .filter((m) => m.Level === "Error")
+      .map((m) => m.Rule.Id),
+  );
   for (const rule of ["E3031", "E3030"]) {
     if (!caught.has(rule)) problems.push(`the tier does not bite: cfn-lint missed ${rule} in ${bitten}`);
   }
-  console.log(`bite check: an apostrophe in a security group description and BillingMode ON_DEMAND fail cfn-lint with ${[...caught].sort().join(", ")}`);
+  console.log(
+    `bite check: an apostrophe in a security group description and BillingMode ON_DEMAND fail cfn-lint with ${[...caught].sort().join(", ")}`,
+  );
 
   if (problems.length > 0) {
     console.error(`make test-cloud-lint: ${problems.length} problems\n${problems.map((p) => `  ${p}`).join("\n")}`);

@@ -57,7 +57,9 @@ export async function openPage(
     }
   });
   page.on('pageerror', (error) => problems.push({ what: `uncaught: ${error.message}`, url: page.url() }));
-  page.on('requestfailed', (request) => problems.push({ what: `request failed: ${request.failure()?.errorText ?? ''}`, url: request.url() }));
+  page.on('requestfailed', (request) =>
+    problems.push({ what: `request failed: ${request.failure()?.errorText ?? ''}`, url: request.url() }),
+  );
   page.on('request', (request) => requests.push(request.url()));
   return { context, page, problems, requests };
 }

@@ -27,7 +27,10 @@ function measure(): LowContrast[] {
     if (m === null || m[1] === undefined) {
       throw new Error(`unexpected colour ${css}`);
     }
-    const [r = 0, g = 0, b = 0, a = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    const [r = 0, g = 0, b = 0, a = 1] = m[1]
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
     return [r, g, b, a];
   };
   const luminance = ([r, g, b]: Rgba): number => {
@@ -69,7 +72,12 @@ function measure(): LowContrast[] {
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     const required = large ? 3 : 4.5;
     if (ratio < required) {
-      failures.push({ text: ownText.slice(0, 60), ratio: Math.round(ratio * 100) / 100, required, colours: `${style.color} on ${bg.join(',')}` });
+      failures.push({
+        text: ownText.slice(0, 60),
+        ratio: Math.round(ratio * 100) / 100,
+        required,
+        colours: `${style.color} on ${bg.join(',')}`,
+      });
     }
   }
   return failures;

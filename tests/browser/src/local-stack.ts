@@ -81,7 +81,10 @@ export class LocalStack {
 /** The first http URL the binary prints, on stdout or stderr. */
 async function waitForUrl(child: ChildProcess, output: string[]): Promise<URL> {
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the local stack printed no URL within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`the local stack printed no URL within ${START_TIMEOUT_MS} ms:\n${output.join('\n')}`)),
+      START_TIMEOUT_MS,
+    );
     const onLine = (line: string): void => {
       // The last lines are enough to explain a failure; a long run must not grow this.
       if (output.push(line) > 200) {

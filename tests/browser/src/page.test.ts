@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { LAPTOP, PHONE, SCREENSHOTS, launchChromium, openPage, screenshot, unexpectedProblems, type WatchedPage } from './browser.ts';
+import {
+  LAPTOP,
+  PHONE,
+  SCREENSHOTS,
+  launchChromium,
+  openPage,
+  screenshot,
+  unexpectedProblems,
+  type WatchedPage,
+} from './browser.ts';
 import { lowContrastTexts } from './contrast.ts';
 import { LocalStack, WEB_DIST } from './local-stack.ts';
 
@@ -344,7 +353,10 @@ describe('errors a person can act on', () => {
       assert.match(await page.getByRole('status').innerText(), /Not sent/);
       // The refused connection is the only problem the browser reports.
       const sendUrl = `${own.url.href}send-message`;
-      assert.deepEqual(unexpectedProblems(watched, (p) => p.url === sendUrl), []);
+      assert.deepEqual(
+        unexpectedProblems(watched, (p) => p.url === sendUrl),
+        [],
+      );
       assert.ok(watched.problems.some((p) => p.url === sendUrl));
     } finally {
       await watched.context.close();
@@ -380,7 +392,11 @@ describe('errors a person can act on', () => {
       const { page } = watched;
       try {
         await page.route('**/send-message', (route) =>
-          route.fulfill({ status: c.status, contentType: 'application/json', body: JSON.stringify({ ...(c.body as object), requestId: 'req-substituted' }) }),
+          route.fulfill({
+            status: c.status,
+            contentType: 'application/json',
+            body: JSON.stringify({ ...(c.body as object), requestId: 'req-substituted' }),
+          }),
         );
         await page.goto(stack.url.href);
         await untilInteractive(page);
@@ -399,7 +415,10 @@ describe('errors a person can act on', () => {
           await screenshot(page, 'laptop-api-refused');
         }
         const sendUrl = new URL('send-message', stack.url).href;
-        assert.deepEqual(unexpectedProblems(watched, (p) => p.url === sendUrl && p.what.includes(`status of ${c.status}`)), []);
+        assert.deepEqual(
+          unexpectedProblems(watched, (p) => p.url === sendUrl && p.what.includes(`status of ${c.status}`)),
+          [],
+        );
       } finally {
         await watched.context.close();
       }
@@ -463,7 +482,9 @@ describe('served under a base path, as by API Gateway', () => {
 
 describe('figures', () => {
   it('page weight: HTML + JS + CSS + Wasm, gzipped, within a 150 KiB budget', async (t) => {
-    const files = ['index.html', ...readdirSync(join(WEB_DIST, 'assets')).map((f) => `assets/${f}`)].filter((f) => /\.(html|js|css|wasm)$/.test(f));
+    const files = ['index.html', ...readdirSync(join(WEB_DIST, 'assets')).map((f) => `assets/${f}`)].filter((f) =>
+      /\.(html|js|css|wasm)$/.test(f),
+    );
     assert.ok(files.some((f) => f.endsWith('.wasm')) && files.some((f) => f.endsWith('.js')));
     const sizes = files.map((f) => {
       const bytes = readFileSync(join(WEB_DIST, f));
@@ -493,7 +514,9 @@ describe('figures', () => {
         });
         await watched.page.goto(stack.url.href);
         await untilInteractive(watched.page);
-        const mark = await watched.page.evaluate(() => performance.getEntriesByName('private-ingest:interactive')[0]?.startTime ?? -1);
+        const mark = await watched.page.evaluate(
+          () => performance.getEntriesByName('private-ingest:interactive')[0]?.startTime ?? -1,
+        );
         assert.ok(mark > 0, 'the page marks when it becomes interactive');
         const bytes = (await Promise.all(finished)).reduce((sum, b) => sum + b, 0);
         // Cold means cold: each load fetched the whole validator, not a cached copy.
@@ -507,7 +530,9 @@ describe('figures', () => {
     }
     const sorted = [...runs].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? -1;
-    t.diagnostic(`time to interactive (ms, 5 cold loads): ${runs.map((r) => r.toFixed(0)).join(', ')}; median ${median.toFixed(0)} ms`);
+    t.diagnostic(
+      `time to interactive (ms, 5 cold loads): ${runs.map((r) => r.toFixed(0)).join(', ')}; median ${median.toFixed(0)} ms`,
+    );
     t.diagnostic(`transferred on the local stack (uncompressed by the server): ${(transferred / 1024).toFixed(1)} KiB`);
     writeFigure('timeToInteractive', { runsMs: runs, medianMs: median, transferredBytes: transferred });
     // Speed is reported, never asserted: timings on a shared 2-core machine are noise.
