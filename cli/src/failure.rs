@@ -53,6 +53,8 @@ pub struct Failure {
     pub exit: Exit,
     pub reason: String,
     pub details: Option<Value>,
+    /// Text for people beyond the one-line reason (a refused body's errors, one a line).
+    pub human: Option<String>,
 }
 
 impl Failure {
@@ -61,11 +63,17 @@ impl Failure {
             exit,
             reason: one_line(&reason.into()),
             details: None,
+            human: None,
         }
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
+        self
+    }
+
+    pub fn with_human(mut self, human: String) -> Self {
+        self.human = Some(human);
         self
     }
 

@@ -59,7 +59,7 @@ impl Report {
             command,
             exit: failure.exit,
             reason: Some(failure.reason),
-            human: String::new(),
+            human: failure.human.unwrap_or_default(),
             fields: failure.details.map(into_map).unwrap_or_default(),
         }
     }

@@ -32,12 +32,18 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
             };
             let lines = errors.messages();
             let api_answer = json!({ "message": answer.message, "errors": lines });
-            return Err(Failure::invalid(format!(
-                "{} ({} errors; checked here, nothing was sent): {}",
+            let human = format!(
+                "{} {} (checked here with the contract; nothing was sent):\n{}",
+                answer.status,
                 answer.message,
-                lines.len(),
+                lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
+            );
+            return Err(Failure::invalid(format!(
+                "{} (checked here, nothing was sent): {}",
+                answer.message,
                 lines.join("; ")
             ))
+            .with_human(human)
             .with_details(
                 json!({ "sent": false, "status": answer.status, "answer": api_answer }),
             ));
@@ -55,6 +61,11 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
             Exit::Refused,
             format!("{} answered {}{retry}", api.endpoint(), answer.summary()),
         )
+        .with_human(format!(
+            "HTTP {} {}\n",
+            answer.status,
+            serde_json::to_string_pretty(&answer.json).unwrap_or_default()
+        ))
         .with_details(json!({ "sent": false, "status": answer.status, "answer": answer.json })));
     }
     let message_id = text_field(&answer.json, "messageId")?;
@@ -110,7 +121,7 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
         Followed::DeadLettered { .. } => Report::finished_with(
             "send",
             Exit::DeadLettered,
-            format!("message {message_id} was dead-lettered: `private-ingest dlq inspect` shows why a replay would do"),
+            format!("message {message_id} was dead-lettered: `private-ingest dlq inspect` shows what a replay would do"),
             human,
             fields,
         ),

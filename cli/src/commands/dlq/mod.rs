@@ -91,6 +91,18 @@ impl Source {
         }
     }
 
+    /// `{"kind": "local", "endpoint"}` or `{"kind": "aws", "dlq_url", "queue_url"}`.
+    fn document(&self) -> serde_json::Value {
+        match self {
+            Source::Local(api) => {
+                json!({ "kind": "local", "endpoint": api.endpoint().to_string() })
+            }
+            Source::Aws(queues) => {
+                json!({ "kind": "aws", "dlq_url": queues.dlq_url, "queue_url": queues.queue_url })
+            }
+        }
+    }
+
     async fn list(&self, max: u32) -> Result<Vec<DeadLetter>, Failure> {
         match self {
             Source::Local(api) => local::list(api, max).await,
@@ -114,7 +126,7 @@ pub async fn run(api: &Api, command: &DlqCommand, show_progress: bool) -> Result
             Ok(Report::done(
                 "dlq inspect",
                 human,
-                json!({ "source": source.name(), "dead_letters": letters.len(), "groups": groups }),
+                json!({ "source": source.document(), "dead_letters": letters.len(), "groups": groups }),
             ))
         }
         DlqCommand::Redrive(args) => redrive(api, args, show_progress).await,
@@ -142,7 +154,7 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
         return Ok(Report::done(
             "dlq redrive",
             human,
-            json!({ "source": source.name(), "dry_run": true, "would_move": letters.len(), "groups": groups }),
+            json!({ "source": source.document(), "dry_run": true, "would_move": letters.len(), "groups": groups }),
         ));
     }
     let stop = stop_on_ctrl_c();
@@ -165,7 +177,7 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
     for problem in &redriven.problems {
         let _ = writeln!(human, "problem: {problem}");
     }
-    let mut fields = json!({ "source": source.name(), "dry_run": false });
+    let mut fields = json!({ "source": source.document(), "dry_run": false });
     if let (Some(map), Ok(serde_json::Value::Object(more))) =
         (fields.as_object_mut(), serde_json::to_value(&redriven))
     {
@@ -227,7 +239,7 @@ fn list_report(source: &Source, letters: &[DeadLetter]) -> Report {
     Report::done(
         "dlq list",
         human,
-        json!({ "source": source.name(), "count": letters.len(), "dead_letters": listed }),
+        json!({ "source": source.document(), "count": letters.len(), "dead_letters": listed }),
     )
 }
 
