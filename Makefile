@@ -42,7 +42,7 @@ lint: tools-rust tools-machete node-deps ## cargo fmt --check, clippy -D warning
 	$(MAKE) typecheck
 
 .PHONY: test-rust
-test-rust: tools-rust tools-python ## cargo test: core, Lambda handler, AWS wire tests (moto), local stack end to end
+test-rust: tools-rust tools-python tools-openssl ## cargo test: core, Lambda handler, AWS wire tests (moto), local stack end to end
 	cargo test --workspace
 
 .PHONY: typecheck

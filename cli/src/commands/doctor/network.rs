@@ -117,10 +117,16 @@ pub async fn dns(endpoint: &Endpoint, walk: &mut Walk) -> Finding {
              associated with the VPC and no public zone shadows it",
         );
     }
-    let kind = if addresses.iter().all(|a| reach(a.ip()) == Reach::Private) {
+    let private = addresses
+        .iter()
+        .filter(|a| reach(a.ip()) == Reach::Private)
+        .count();
+    let kind = if private == addresses.len() {
         "private"
+    } else if private == 0 {
+        "this host: a tunnel or a hosts-file entry"
     } else {
-        "private or this host's: a tunnel or a hosts-file entry"
+        "private, and this host: a tunnel or a hosts-file entry"
     };
     Finding::Ok(format!("{host} resolves to {listed} ({kind})"))
 }
