@@ -21,6 +21,12 @@ use crate::report::Report;
 const READ_CAP: usize = 4 * MAX_BODY_BYTES;
 
 pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Report, Failure> {
+    if let Some(key) = &args.idempotency_key {
+        crate::idempotency_key::check(key).map_err(|line| {
+            Failure::invalid(format!("{line}; nothing was sent"))
+                .with_details(json!({ "sent": false, "errors": [line] }))
+        })?;
+    }
     let body = read_body(&args.body)?;
     let message = match parse_message(&body) {
         Ok(message) => message,

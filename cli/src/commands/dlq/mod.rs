@@ -26,6 +26,8 @@ use crate::report::Report;
 
 /// Most moved messages named one by one in a redrive's report (the count is whole).
 const MOVED_LISTED: usize = 10_000;
+/// Moved messages named in the text for people.
+const HUMAN_MOVED_LINES: usize = 20;
 /// Characters of a body shown by `dlq list`.
 const BODY_PREVIEW: usize = 60;
 
@@ -148,8 +150,8 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
         let mut human = inspect_text(&source, letters.len(), &groups);
         let _ = writeln!(
             human,
-            "--dry-run: nothing was moved; a redrive would move these {}.",
-            letters.len()
+            "--dry-run: nothing was moved; a redrive would move {}.",
+            dead_letters(letters.len() as u64)
         );
         return Ok(Report::done(
             "dlq redrive",
@@ -163,13 +165,27 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
         Source::Aws(queues) => queues.redrive(args, show_progress, &stop).await?,
     };
     let mut human = format!(
-        "moved {} dead letters from {} ({})\n",
-        redriven.moved,
+        "moved {} from {} ({})\n",
+        dead_letters(redriven.moved),
         source.name(),
         redriven.method
     );
     if let Some(remaining) = redriven.remaining {
-        let _ = writeln!(human, "{remaining} dead letters remain");
+        let _ = writeln!(human, "{} remain", dead_letters(remaining));
+    }
+    for moved in redriven.messages.iter().take(HUMAN_MOVED_LINES) {
+        let _ = writeln!(
+            human,
+            "  {} -> {}",
+            moved.message_id,
+            moved
+                .redriven_as
+                .as_deref()
+                .unwrap_or("(new id not reported)")
+        );
+    }
+    if redriven.messages.len() > HUMAN_MOVED_LINES {
+        let _ = writeln!(human, "  ... (--json lists up to {MOVED_LISTED})");
     }
     for note in &redriven.notes {
         let _ = writeln!(human, "note: {note}");
@@ -211,7 +227,11 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
 }
 
 fn list_report(source: &Source, letters: &[DeadLetter]) -> Report {
-    let mut human = format!("{} dead letters in {}\n", letters.len(), source.name());
+    let mut human = format!(
+        "{} in {}\n",
+        dead_letters(letters.len() as u64),
+        source.name()
+    );
     let mut listed = Vec::with_capacity(letters.len());
     for dead in letters {
         let verdict = verdict::verdict(dead);
@@ -245,7 +265,8 @@ fn list_report(source: &Source, letters: &[DeadLetter]) -> Report {
 
 fn inspect_text(source: &Source, total: usize, groups: &[verdict::Group]) -> String {
     let mut out = format!(
-        "{total} dead letters in {}, by what a replay would do now:\n",
+        "{} in {}, by what a replay would do now:\n",
+        dead_letters(total as u64),
         source.name()
     );
     for group in groups {
@@ -263,6 +284,15 @@ fn inspect_text(source: &Source, total: usize, groups: &[verdict::Group]) -> Str
         );
     }
     out
+}
+
+/// "1 dead letter", "2 dead letters".
+fn dead_letters(n: u64) -> String {
+    if n == 1 {
+        "1 dead letter".into()
+    } else {
+        format!("{n} dead letters")
+    }
 }
 
 /// A flag set by the first Ctrl-C (the work stops after the batch in hand); a second
