@@ -364,8 +364,14 @@ async fn dead_letters_are_listed_inspected_redriven_and_then_processed() {
     );
     let rest = run(stack.base_url(), &["dlq", "redrive"]).expect(0);
     assert!(
-        rest.stdout.starts_with("moved 1 dead letters"),
+        rest.stdout
+            .starts_with("moved 1 dead letter from the local stack"),
         "{}",
+        rest.stdout
+    );
+    assert!(
+        rest.stdout.contains(" -> "),
+        "each moved message with its new id: {}",
         rest.stdout
     );
     let all = run(stack.base_url(), &["dlq", "redrive", "--json"])
