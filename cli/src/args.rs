@@ -111,14 +111,15 @@ pub enum DlqCommand {
 
 /// What `dlq redrive --help` says before the exit codes.
 const REDRIVE_NOTE: &str = "\
-Nothing is lost or doubled: each message is sent to the queue before it is deleted from the \
-DLQ. Local stack: each call to POST /dead-letters/redrive moves up to 100 in one transaction, \
-so an interruption leaves each message in exactly one place. AWS: StartMessageMoveTask where \
-the backend has it (without --max or --method copy); otherwise receive -> send -> delete, 10 \
-at a time at --rate. Interrupted there (Ctrl-C stops after the batch in hand; a kill does \
-not), a message can be on both queues, and the next redrive sends it again: at-least-once. \
-The handler absorbs the duplicate: the copy carries the idempotencyKey attribute (its own \
-key, or its first message id), so the idempotent store makes no second record.";
+Nothing is lost: each message is sent to the queue before it is deleted from the DLQ. Local \
+stack: each call to POST /dead-letters/redrive moves up to 100 in one transaction, so an \
+interruption leaves each message in exactly one place. AWS: StartMessageMoveTask where the \
+backend has it (without --max or --method copy; Ctrl-C cancels it); otherwise receive -> \
+send -> delete, 10 at a time at --rate. Interrupted there (Ctrl-C stops after the batch in \
+hand; a kill does not), a message can be on both queues, and the next redrive sends it \
+again: at-least-once. The duplicate carries the same idempotencyKey attribute as the first \
+copy (its own key, or its first message id), which the handler's idempotent store \
+deduplicates by.";
 
 #[derive(Debug, Args)]
 pub struct DlqListArgs {

@@ -19,9 +19,10 @@ pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "idempotencyKey";
 /// The [`IDEMPOTENCY_KEY_ATTRIBUTE`] a redriven message carries: its own key, or else the
 /// message id it had when it was first sent.
 ///
-/// A redrive (SQS's `StartMessageMoveTask`, the CLI's receive -> send -> delete, the local
-/// `POST /dead-letters/redrive`) queues each dead letter as a new message with a new
-/// message id. Keyed by its first id, the record is the one the first delivery would have
+/// A redrive queues each dead letter as a new message with a new message id (SQS's
+/// `StartMessageMoveTask` does; so do the CLI's receive -> send -> delete and the local
+/// `POST /dead-letters/redrive`, which both set this key; the move task cannot). Keyed by
+/// its first id, the record is the one the first delivery would have
 /// written, and a copy sent twice by an interrupted redrive (sent, then stopped before
 /// the dead letter was deleted) is absorbed by the idempotent store instead of making a
 /// second record.
