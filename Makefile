@@ -48,7 +48,7 @@ format: tools-rust node-deps ## cargo fmt, and prettier on the TypeScript projec
 	npm run --silent format
 
 .PHONY: test-rust
-test-rust: tools-rust tools-python ## cargo test: core, Lambda handler, AWS wire tests (moto), local stack end to end
+test-rust: tools-rust tools-python tools-openssl ## cargo test: core, Lambda handler, AWS wire tests (moto), local stack end to end
 	cargo test --workspace
 
 .PHONY: typecheck

@@ -1,7 +1,7 @@
 # Installs what the project needs, idempotently: each step skips what is present.
 
-.PHONY: tools tools-rust tools-machete tools-wasm tools-browser tools-python node-deps
-tools: tools-rust tools-machete tools-wasm tools-browser tools-python node-deps
+.PHONY: tools tools-rust tools-machete tools-wasm tools-browser tools-python tools-openssl node-deps
+tools: tools-rust tools-machete tools-wasm tools-browser tools-python tools-openssl node-deps
 
 tools-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -26,6 +26,10 @@ tools-browser:
 # moto[server]: SQS, DynamoDB and SNS on loopback for the AWS wire tests.
 tools-python:
 	@$(PYTHON) -c 'import moto.server, flask, flask_cors' 2>/dev/null || { echo "installing moto[server]"; $(PYTHON) -m pip install -q "moto[server]>=5,<6"; }
+
+# Debian's openssl: the CLI's doctor test runs `openssl s_server` offering TLS 1.1 only.
+tools-openssl:
+	@command -v openssl >/dev/null || { echo "installing openssl"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 
 # npm packages of every npm project and of the root (prettier, eslint), from their lock
 # files; skipped when up to date.

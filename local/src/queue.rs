@@ -8,7 +8,11 @@
 //! - `delete` removes processed messages. A message that is not deleted becomes visible
 //!   again when its visibility timeout ends, and is received again.
 //!
+//! - [`redrive`] moves dead letters back, as SQS's redrive does.
+//!
 //! Clock readings are arguments, so tests can move time.
+
+pub mod redrive;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -19,7 +19,8 @@ pub use limits::{
     MAX_SUBJECT_CHARS,
 };
 pub use queue::{
-    DLQ_SUFFIX, IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE,
+    redriven_idempotency_key, DLQ_SUFFIX, IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE,
+    SOURCE_VPCE_ATTRIBUTE,
 };
 pub use request::{
     field_names, FieldKind, FieldSpec, DATA, INSERT, REQUEST_FIELDS, STORE_INSERT_VALUE,

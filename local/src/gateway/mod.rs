@@ -5,7 +5,7 @@
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
 //! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters` (pages streamed
-//!   by [`list_page`]), `GET /healthz`.
+//!   by [`list_page`]), `GET /healthz`; and [`redrive`]: `POST /dead-letters/redrive`.
 //!
 //! Around every route: the `Host` check ([`host_check`]), the contract's JSON for every
 //! error ([`error_shape`]), security headers ([`security_headers`]); the page's paths
@@ -19,6 +19,7 @@ pub mod list_query;
 pub mod page;
 pub mod page_paths;
 pub mod read;
+pub mod redrive;
 pub mod refusals;
 pub mod response;
 pub mod security_headers;
@@ -78,6 +79,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/messages/{id}", get(read::message))
         .route("/notifications", get(read::notifications))
         .route("/dead-letters", get(read::dead_letters))
+        .route("/dead-letters/redrive", post(redrive::redrive))
         .route("/healthz", get(read::healthz))
         .with_state(state)
         .fallback_service(page_paths::guarded(web_dir));

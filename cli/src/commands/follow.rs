@@ -1,0 +1,210 @@
+//! `send --follow`: polls until the message's outcome is visible, with a spinner and a
+//! time limit. The record through `GET /messages/{recordId}` (both stacks); on the local
+//! stack also its notification (`GET /notifications`) and its dead letter
+//! (`GET /dead-letters`), which in the cloud are an email and an SQS queue.
+
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use private_ingest_core::Route;
+use serde_json::{json, Value};
+
+use crate::api::Api;
+use crate::failure::Failure;
+
+/// First pause between polls, and the longest (the pause doubles up to it).
+const FIRST_PAUSE: Duration = Duration::from_millis(100);
+const LONGEST_PAUSE: Duration = Duration::from_secs(1);
+/// Entries of the newest page searched for the message (local lists are newest first).
+const RECENT: u32 = 100;
+
+/// How a followed message ended, as far as this host can see.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Followed {
+    Stored {
+        record: Value,
+        waited_ms: u64,
+    },
+    /// A notification of kind `notify` (or `rejected`) was published.
+    Notified {
+        notification: Value,
+        waited_ms: u64,
+    },
+    DeadLettered {
+        dead_letter: Value,
+        waited_ms: u64,
+    },
+    /// The cloud's notify route ends in an email; nothing here can read it back.
+    NotObservable,
+    TimedOut {
+        waited_ms: u64,
+    },
+}
+
+impl Followed {
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Followed::Stored { .. } => "stored",
+            Followed::Notified { notification, .. } => {
+                if notification.get("kind").and_then(Value::as_str) == Some("rejected") {
+                    "rejected"
+                } else {
+                    "notified"
+                }
+            }
+            Followed::DeadLettered { .. } => "dead_lettered",
+            Followed::NotObservable => "not_observable",
+            Followed::TimedOut { .. } => "timed_out",
+        }
+    }
+
+    /// `{"outcome", "waited_ms", and "record" | "notification" | "dead_letter"}`.
+    pub fn document(&self) -> Value {
+        let mut document = json!({ "outcome": self.outcome() });
+        let (key, value, waited) = match self {
+            Followed::Stored { record, waited_ms } => (Some("record"), record, Some(waited_ms)),
+            Followed::Notified {
+                notification,
+                waited_ms,
+            } => (Some("notification"), notification, Some(waited_ms)),
+            Followed::DeadLettered {
+                dead_letter,
+                waited_ms,
+            } => (Some("dead_letter"), dead_letter, Some(waited_ms)),
+            Followed::TimedOut { waited_ms } => (None, &Value::Null, Some(waited_ms)),
+            Followed::NotObservable => (None, &Value::Null, None),
+        };
+        if let Some(waited) = waited {
+            document["waited_ms"] = json!(waited);
+        }
+        if let Some(key) = key {
+            document[key] = value.clone();
+        }
+        document
+    }
+
+    pub fn human(&self) -> String {
+        match self {
+            Followed::Stored { record, waited_ms } => format!(
+                "stored after {waited_ms} ms: {}\n",
+                serde_json::to_string_pretty(record).unwrap_or_default()
+            ),
+            Followed::Notified { notification, waited_ms } => format!(
+                "{} after {waited_ms} ms: {}\n",
+                self.outcome(),
+                serde_json::to_string_pretty(notification).unwrap_or_default()
+            ),
+            Followed::DeadLettered { dead_letter, waited_ms } => format!(
+                "dead-lettered after {waited_ms} ms (received {} times): `private-ingest dlq inspect`, then `dlq redrive`\n",
+                dead_letter.get("receive_count").unwrap_or(&Value::Null)
+            ),
+            Followed::NotObservable => "notify route: the notification goes to the SNS topic's \
+                subscribers (email); there is nothing to read back from here\n"
+                .to_owned(),
+            Followed::TimedOut { waited_ms } => {
+                format!("no outcome within {} ms\n", waited_ms)
+            }
+        }
+    }
+}
+
+pub async fn follow(
+    api: &Api,
+    message_id: &str,
+    record_id: &str,
+    route: Route,
+    timeout: Duration,
+    show_progress: bool,
+) -> Result<Followed, Failure> {
+    let local = api.endpoint().is_local();
+    if !local && route == Route::Notify {
+        return Ok(Followed::NotObservable);
+    }
+    let spinner = if show_progress {
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        spinner.set_message(format!(
+            "waiting for {message_id} ({} route)",
+            route.as_str()
+        ));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner
+    } else {
+        ProgressBar::hidden()
+    };
+    let started = Instant::now();
+    let mut pause = FIRST_PAUSE;
+    let outcome = loop {
+        let waited_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Some(found) = look(api, message_id, record_id, route, local, waited_ms).await? {
+            break found;
+        }
+        if started.elapsed() + pause > timeout {
+            break Followed::TimedOut {
+                waited_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            };
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+    };
+    spinner.finish_and_clear();
+    Ok(outcome)
+}
+
+/// One round of polls; `None` while nothing shows an outcome.
+async fn look(
+    api: &Api,
+    message_id: &str,
+    record_id: &str,
+    route: Route,
+    local: bool,
+    waited_ms: u64,
+) -> Result<Option<Followed>, Failure> {
+    if route == Route::Store {
+        let answer = api.record(record_id).await?;
+        if answer.status == 200 {
+            return Ok(Some(Followed::Stored {
+                record: answer.json,
+                waited_ms,
+            }));
+        }
+    }
+    if !local {
+        return Ok(None);
+    }
+    if route == Route::Notify {
+        if let Some(notification) = recent(api, "notifications", message_id).await? {
+            return Ok(Some(Followed::Notified {
+                notification,
+                waited_ms,
+            }));
+        }
+    }
+    if let Some(dead_letter) = recent(api, "dead_letters", message_id).await? {
+        return Ok(Some(Followed::DeadLettered {
+            dead_letter,
+            waited_ms,
+        }));
+    }
+    Ok(None)
+}
+
+/// The entry about `message_id` on the newest page of a local list, if there.
+async fn recent(api: &Api, list: &str, message_id: &str) -> Result<Option<Value>, Failure> {
+    let path = format!("/{}?limit={RECENT}", list.replace('_', "-"));
+    let answer = api.get(&path).await?;
+    if answer.status != 200 {
+        return Ok(None);
+    }
+    Ok(answer.json[list]
+        .as_array()
+        .and_then(|entries| {
+            entries
+                .iter()
+                .find(|entry| entry["message_id"] == message_id)
+        })
+        .cloned())
+}
