@@ -1,11 +1,13 @@
 //! The contract every component shares, each constant defined once: the request body's
-//! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]) and
-//! what travels on the queue besides the body ([`queue`]).
+//! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]),
+//! what travels on the queue besides the body ([`queue`]) and the metrics both stacks
+//! emit ([`metrics`]).
 //!
 //! The handler, the local gateway and, through the Wasm module's `contract()`, the test
 //! page and the Pulumi program read them from here; none of them retypes one.
 
 pub mod limits;
+pub mod metrics;
 pub mod queue;
 pub mod request;
 pub mod responses;
