@@ -8,8 +8,29 @@
 //! unit's suffix (`private_ingest_stored_total`, `private_ingest_batch_duration_seconds`,
 //! in seconds as Prometheus' base unit while EMF keeps milliseconds).
 
+use crate::error::quote;
+
 /// CloudWatch namespace of the Lambda's metrics unless its environment names another.
 pub const DEFAULT_METRICS_NAMESPACE: &str = "PrivateIngest";
+
+/// Why `namespace` is not a CloudWatch metric namespace, or `None` when it is one:
+/// 1-255 ASCII characters of letters, digits, space and `.-_/#:`, not only spaces, and
+/// not starting with `AWS/` (kept for AWS's own metrics).
+pub fn namespace_problem(namespace: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || " .-_/#:".contains(c);
+    if namespace.trim().is_empty() || namespace.len() > 255 || !namespace.chars().all(allowed) {
+        return Some(format!(
+            "{} is not a CloudWatch namespace (1 to 255 of letters, digits, spaces and . - _ / # :)",
+            quote(namespace)
+        ));
+    }
+    namespace.starts_with("AWS/").then(|| {
+        format!(
+            "{} starts with AWS/, which CloudWatch keeps for AWS's own metrics",
+            quote(namespace)
+        )
+    })
+}
 
 /// The one EMF dimension: the function's name, so two stacks in one account and region
 /// keep apart in one namespace.

@@ -291,23 +291,13 @@ pub fn retention(v: &Value) -> Result<u32, String> {
     }
 }
 
-/// A CloudWatch metric namespace: 1-255 ASCII characters of letters, digits, space and
-/// `.-_/#:`, not only spaces, and not starting with `AWS/` (reserved for AWS's own).
+/// A CloudWatch metric namespace (the rules are the contract's, shared with the Lambda's
+/// environment check).
 pub fn metrics_namespace(s: &str) -> Result<String, String> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || " .-_/#:".contains(c);
-    if s.trim().is_empty() || s.len() > 255 || !s.chars().all(allowed) {
-        return Err(format!(
-            "{} is not a CloudWatch namespace (1 to 255 of letters, digits, spaces and . - _ / # :)",
-            quote(s)
-        ));
+    match crate::contract::metrics::namespace_problem(s) {
+        None => Ok(s.to_owned()),
+        Some(problem) => Err(problem),
     }
-    if s.starts_with("AWS/") {
-        return Err(format!(
-            "{} starts with AWS/, which CloudWatch keeps for AWS's own metrics",
-            quote(s)
-        ));
-    }
-    Ok(s.to_owned())
 }
 
 /// `true`/`false`, as a JSON boolean or the string `pulumi config set` stores.
