@@ -4,14 +4,15 @@
 //! Where a request goes, in reading order: [`gateway`] (the API) -> [`queue`] (durable,
 //! SQS semantics, on [`db`] with group commit) -> [`poller`] (the event source mapping;
 //! builds the event in [`sqs_event`]) -> the handler's `handle_batch` -> [`adapters`]
-//! (its ports on SQLite). [`flags`] are the command line; [`faults`] is a testing-only
-//! hook.
+//! (its ports on SQLite). [`metrics`] counts what each does, for `GET /metrics`;
+//! [`flags`] are the command line; [`faults`] is a testing-only hook.
 
 pub mod adapters;
 pub mod db;
 pub mod faults;
 pub mod flags;
 pub mod gateway;
+pub mod metrics;
 pub mod poller;
 pub mod queue;
 pub mod sqs_event;
@@ -30,6 +31,7 @@ use crate::adapters::{SqliteNotifier, SqliteRecordStore};
 use crate::db::Reads;
 use crate::faults::Faults;
 use crate::gateway::AppState;
+use crate::metrics::Metrics;
 use crate::poller::{Poller, PollerOptions};
 use crate::queue::{Queue, QueueOptions};
 
@@ -71,7 +73,10 @@ pub async fn run(
         path: path.display().to_string(),
         source,
     })?;
-    let (writer, writer_thread) = db::writer::start(conn)?;
+    let metrics = Arc::new(Metrics::new());
+    let commits = Arc::clone(&metrics);
+    let (writer, writer_thread) =
+        db::writer::start_observed(conn, Box::new(move |size| commits.record_commit(size)))?;
     let reads = Reads::new(path);
     let clock = system_clock();
     let faults = Arc::new(Faults::new(flags.fail_rate, flags.fail_first_attempts));
@@ -105,22 +110,25 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     let batch_size = usize::try_from(flags.batch_size).unwrap_or(usize::MAX);
-    let poller = Arc::new(Poller::new(
-        queue.clone(),
-        Deps {
-            store: records.clone(),
-            notifier: notifications.clone(),
-            clock: clock.clone(),
-            random: system_random(),
-            concurrency: batch_size,
-            notification_content: flags.notification_content(),
-        },
-        PollerOptions {
-            batch_size,
-            batch_window: flags.batch_window(),
-        },
-        clock.clone(),
-    ));
+    let poller = Arc::new(
+        Poller::new(
+            queue.clone(),
+            Deps {
+                store: records.clone(),
+                notifier: notifications.clone(),
+                clock: clock.clone(),
+                random: system_random(),
+                concurrency: batch_size,
+                notification_content: flags.notification_content(),
+            },
+            PollerOptions {
+                batch_size,
+                batch_window: flags.batch_window(),
+            },
+            clock.clone(),
+        )
+        .with_metrics(Arc::clone(&metrics)),
+    );
     let pollers: Vec<_> = (0..flags.max_concurrency)
         .map(|_| tokio::spawn(Arc::clone(&poller).run(stop_rx.clone())))
         .collect();
@@ -133,6 +141,7 @@ pub async fn run(
             notifications,
             writer,
             clock,
+            metrics,
         },
         flags.web_dir.clone(),
     );

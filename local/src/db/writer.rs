@@ -83,14 +83,25 @@ pub struct WriterStats {
     pub operations: u64,
 }
 
+/// Told the size of every group that committed (the metrics' commit group size).
+pub type CommitObserver = Box<dyn Fn(usize) + Send>;
+
 /// Starts the writer thread on `conn`.
 pub fn start(conn: Connection) -> std::io::Result<(Writer, WriterThread)> {
+    start_observed(conn, Box::new(|_| {}))
+}
+
+/// [`start`], telling `observer` the size of each committed group.
+pub fn start_observed(
+    conn: Connection,
+    observer: CommitObserver,
+) -> std::io::Result<(Writer, WriterThread)> {
     let (jobs, receiver) = mpsc::channel(CHANNEL_CAPACITY);
     let stats = Arc::new(Counters::default());
     let counters = Arc::clone(&stats);
     let thread = std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || run(conn, receiver, &counters))?;
+        .spawn(move || run(conn, receiver, &counters, &observer))?;
     Ok((Writer { jobs, stats }, WriterThread(thread)))
 }
 
@@ -140,7 +151,12 @@ fn in_savepoint<T>(
     result
 }
 
-fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
+fn run(
+    mut conn: Connection,
+    mut jobs: mpsc::Receiver<Job>,
+    stats: &Counters,
+    observer: &CommitObserver,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = jobs.blocking_recv() {
         group.push(first);
@@ -164,6 +180,7 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
         if committed {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.operations.fetch_add(size, Ordering::Relaxed);
+            observer(usize::try_from(size).unwrap_or(usize::MAX));
         }
     }
     // Every handle is gone: fold the WAL back into the database so a clean stop leaves

@@ -4,7 +4,8 @@
 //! - `GET /messages/{id}` ([`read`]): the stored record, as the cloud API's DynamoDB
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
-//! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters`, `GET /healthz`.
+//! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters`, `GET /healthz`,
+//!   `GET /metrics` (Prometheus).
 
 pub mod page;
 pub mod read;
@@ -12,6 +13,7 @@ pub mod response;
 pub mod send;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,6 +21,7 @@ use private_ingest_handler::Clock;
 
 use crate::adapters::{SqliteNotifier, SqliteRecordStore};
 use crate::db::Writer;
+use crate::metrics::Metrics;
 use crate::queue::Queue;
 
 /// What the handlers share; cheap to clone.
@@ -30,6 +33,8 @@ pub struct AppState {
     /// For the group-commit figures on `/healthz`.
     pub writer: Writer,
     pub clock: Clock,
+    /// The stack's metrics: `POST /send-message` counts into them, `/metrics` shows them.
+    pub metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -47,6 +52,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/notifications", get(read::notifications))
         .route("/dead-letters", get(read::dead_letters))
         .route("/healthz", get(read::healthz))
+        .route("/metrics", get(read::metrics))
         .with_state(state)
         .fallback_service(page::service(web_dir))
 }
@@ -91,6 +97,7 @@ mod tests {
             notifications: SqliteNotifier::new(writer.clone(), reads, faults, clock.clone()),
             writer: writer.clone(),
             clock,
+            metrics: Arc::new(Metrics::new()),
         };
         Fixture {
             router: router(state, db.missing_folder()),
