@@ -22,11 +22,12 @@ export const PAGE_NOT_READ = "The page could not be read.";
 export const TOO_MANY_REQUESTS = "Too many requests; send it again later.";
 
 /**
- * The environment variables the Lambda reads (mirror handler/src settings: TABLE_NAME,
- * TOPIC_ARN, NOTIFICATION_INCLUDES_DATA).
+ * The environment variables the Lambda reads (mirror handler/src/environment.rs:
+ * TABLE_NAME, TOPIC_ARN, NOTIFICATION_INCLUDES_DATA, METRICS_NAMESPACE).
  */
 export const LAMBDA_ENVIRONMENT = {
   tableName: "TABLE_NAME",
   topicArn: "TOPIC_ARN",
   notificationIncludesData: "NOTIFICATION_INCLUDES_DATA",
+  metricsNamespace: "METRICS_NAMESPACE",
 } as const;

@@ -58,6 +58,7 @@ async function main(): Promise<PrivateIngestOutputs> {
     privateUrl: s.privateUrl, curlStore: s.curlStore, curlNotify: s.curlNotify, queueUrl: s.queueUrl,
     deadLetterQueueUrl: s.deadLetterQueueUrl, tableName: s.tableName, topicArn: s.topicArn,
     executeApiVpcEndpointId: s.executeApiVpcEndpointId, restApiId: s.restApiId, functionName: s.functionName,
+    dashboardName: s.dashboardName,
   };
 }
 

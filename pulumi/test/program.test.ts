@@ -28,7 +28,7 @@ test("the program declares one PrivateIngest component and everything else insid
 test("the stack exports the private URL, the curl tests, the queues, table, topic and VPC endpoint", async () => {
   const exported = Object.entries(run.exports).filter(([, v]) => pulumi.Output.isInstance(v)).map(([k]) => k).sort();
   assert.deepEqual(exported, [
-    "curlNotify", "curlStore", "deadLetterQueueUrl", "executeApiVpcEndpointId", "functionName",
+    "curlNotify", "curlStore", "dashboardName", "deadLetterQueueUrl", "executeApiVpcEndpointId", "functionName",
     "privateUrl", "queueUrl", "restApiId", "tableName", "topicArn",
   ]);
   assert.equal(await valueOf(run.exports.privateUrl), `https://${sample.customDomainName}/`);
