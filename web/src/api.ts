@@ -139,6 +139,17 @@ export class IngestApi {
     return items === null ? null : items.map(toDeadLetter);
   }
 
+  /** The local stack's `GET /metrics` text, or null where it does not answer (AWS). */
+  async metricsText(): Promise<string | null> {
+    try {
+      const response = await fetch(this.url('metrics'), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
+      const type = response.headers.get('content-type') ?? '';
+      return response.ok && type.startsWith('application/openmetrics-text') ? await response.text() : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** A JSON list from a local-only endpoint; null when it does not answer with one. */
   private async localList(path: string): Promise<unknown[] | null> {
     try {
