@@ -75,22 +75,23 @@ impl Bootstrap {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// The JSON log lines that carry an `outcome` (one per processed message).
-    fn outcomes(&self) -> Vec<Value> {
+    /// The JSON lines of its output that have `key`.
+    fn json_lines_with(&self, key: &str) -> Vec<Value> {
         self.output()
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|l| l.get("outcome").is_some())
+            .filter(|l| l.get(key).is_some())
             .collect()
+    }
+
+    /// The JSON log lines that carry an `outcome` (one per processed message).
+    fn outcomes(&self) -> Vec<Value> {
+        self.json_lines_with("outcome")
     }
 
     /// The EMF lines (the batch metrics), one per invocation that returned a response.
     fn metric_lines(&self) -> Vec<Value> {
-        self.output()
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|l| l.get("_aws").is_some())
-            .collect()
+        self.json_lines_with("_aws")
     }
 }
 

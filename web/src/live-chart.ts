@@ -152,8 +152,10 @@ function draw(svg: SVGSVGElement, series: Array<{ values: number[]; className: s
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const step = WIDTH / (KEPT - 1);
   const lines = series.map((s) => {
-    const offset = KEPT - s.values.length;
-    const points = s.values
+    // One reading alone would be an invisible point: draw it as a short level line.
+    const values = s.values.length === 1 ? [...s.values, ...s.values] : s.values;
+    const offset = KEPT - values.length;
+    const points = values
       .map((v, i) => `${((offset + i) * step).toFixed(1)},${(HEIGHT - (v / max) * (HEIGHT - 4) - 2).toFixed(1)}`)
       .join(' ');
     const line = document.createElementNS(SVG, 'polyline');
