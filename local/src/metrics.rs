@@ -10,6 +10,7 @@
 //! format itself, with help, units and `# EOF`.
 
 use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 use private_ingest_core::contract::metrics::{
@@ -24,6 +25,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
+use crate::db::writer::CommitObserver;
+use crate::db::WriteError;
 use crate::queue::QueueDepth;
 
 /// The media type of what [`Metrics::render`] writes.
@@ -228,6 +231,39 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = encode(&mut text, &self.registry);
         text
+    }
+}
+
+/// A commit observer that also counts each committed group's size into the metrics.
+#[derive(Debug)]
+pub struct CountingCommits<O> {
+    inner: O,
+    metrics: Arc<Metrics>,
+}
+
+impl<O> CountingCommits<O> {
+    pub fn new(inner: O, metrics: Arc<Metrics>) -> Self {
+        Self { inner, metrics }
+    }
+}
+
+impl<O: CommitObserver> CommitObserver for CountingCommits<O> {
+    fn before_commit(&mut self, conn: &rusqlite::Connection) -> Result<(), WriteError> {
+        self.inner.before_commit(conn)
+    }
+
+    fn after_commit(
+        &mut self,
+        conn: &rusqlite::Connection,
+        outcome: &Result<(), WriteError>,
+        wrote: bool,
+    ) {
+        self.inner.after_commit(conn, outcome, wrote);
+    }
+
+    fn committed(&mut self, operations: usize) {
+        self.inner.committed(operations);
+        self.metrics.record_commit(operations);
     }
 }
 

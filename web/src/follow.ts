@@ -85,12 +85,13 @@ async function lookForNotification(api: IngestApi, messageId: string): Promise<L
   if (notifications === null) {
     return { outcome: { kind: 'notify-unobservable' } };
   }
-  const notification = notifications.find((n) => n.message_id === messageId);
+  // The newest page: a message being followed was sent moments ago.
+  const notification = notifications.entries.find((n) => n.message_id === messageId);
   return notification === undefined ? {} : { outcome: { kind: 'notified', notification } };
 }
 
 async function lookInDeadLetters(api: IngestApi, messageId: string): Promise<Outcome | undefined> {
-  const entry = (await api.deadLetters())?.find((d) => d.messageId === messageId);
+  const entry = (await api.deadLetters())?.entries.find((d) => d.messageId === messageId);
   return entry === undefined ? undefined : { kind: 'dead-lettered', entry };
 }
 
