@@ -1,4 +1,5 @@
-//! `handle_batch`: one SQS batch in, the failed message ids out.
+//! `handle_batch`: one SQS batch in, the failed message ids out. `process_batch` is the
+//! same with every message's outcome returned, for the batch's metrics.
 //!
 //! Every record is decoded on its own (one poison body cannot fail the batch), the core's
 //! [`plan`] decides its one side effect, and the records of a batch run concurrently up to
