@@ -24,8 +24,12 @@ tools-browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
 
 # moto[server]: SQS, DynamoDB and SNS on loopback for the AWS wire tests.
+# prometheus_client: its strict OpenMetrics parser reads the local stack's /metrics in the
+# tests and in make bench (scripts/openmetrics_json.py).
+PROMETHEUS_CLIENT_VERSION := 0.26.0
 tools-python:
 	@$(PYTHON) -c 'import moto.server, flask, flask_cors' 2>/dev/null || { echo "installing moto[server]"; $(PYTHON) -m pip install -q "moto[server]>=5,<6"; }
+	@$(PYTHON) -c 'import importlib.metadata as m, sys; sys.exit(m.version("prometheus_client") != "$(PROMETHEUS_CLIENT_VERSION)")' 2>/dev/null || { echo "installing prometheus_client $(PROMETHEUS_CLIENT_VERSION)"; $(PYTHON) -m pip install -q "prometheus_client==$(PROMETHEUS_CLIENT_VERSION)"; }
 
 # Debian's openssl: the CLI's doctor test runs `openssl s_server` offering TLS 1.1 only.
 tools-openssl:

@@ -65,6 +65,7 @@ async function main(): Promise<PrivateIngestOutputs> {
     executeApiVpcEndpointId: s.executeApiVpcEndpointId,
     restApiId: s.restApiId,
     functionName: s.functionName,
+    dashboardName: s.dashboardName,
   };
 }
 

@@ -30,15 +30,18 @@ function policy(...statements: PolicyStatement[]): PolicyDocument {
   return { Version: VERSION, Statement: statements };
 }
 
+/** The EC2 Describe calls Lambda makes to place its ENIs. */
+export const EC2_DESCRIBE_ACTIONS: readonly string[] = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"];
+
+/** What Lambda's X-Ray daemon calls to send the function's trace segments (AWSXRayDaemonWriteAccess's writes). */
+export const XRAY_WRITE_ACTIONS: readonly string[] = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+
 /**
- * EC2 actions that have no resource-level permissions (the Describe calls): IAM only
- * accepts `"Resource": "*"` for them. Tests use this list as the one allowed exception
- * to "no wildcard resource".
+ * Actions that have no resource-level permissions (EC2's Describe calls, X-Ray's
+ * writes): IAM only accepts `"Resource": "*"` for them. Tests use this list as the one
+ * allowed exception to "no wildcard resource".
  */
-export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
-  "ec2:DescribeNetworkInterfaces",
-  "ec2:DescribeSubnets",
-];
+export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [...EC2_DESCRIBE_ACTIONS, ...XRAY_WRITE_ACTIONS];
 
 /** Trust policy: only `service` (for example `lambda.amazonaws.com`) may assume the role. */
 export function assumeRolePolicy(service: string): PolicyDocument {
@@ -108,6 +111,8 @@ export interface LambdaPolicyTargets {
   readonly securityGroupArn: string;
   /** `arn:<partition>:ec2:<region>:<account>:network-interface/*`. */
   readonly networkInterfacesArn: string;
+  /** X-Ray active tracing is on: the function may send its trace segments. */
+  readonly tracing: boolean;
 }
 
 /**
@@ -163,9 +168,12 @@ export function lambdaExecutionPolicy(t: LambdaPolicyTargets): PolicyDocument {
     {
       Sid: "DescribeNetworkForEnis",
       Effect: "Allow",
-      Action: [...ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS],
+      Action: [...EC2_DESCRIBE_ACTIONS],
       Resource: "*",
     },
+    ...(t.tracing
+      ? [{ Sid: "SendTraceSegments", Effect: "Allow" as const, Action: [...XRAY_WRITE_ACTIONS], Resource: "*" }]
+      : []),
   );
 }
 

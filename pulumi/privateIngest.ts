@@ -3,13 +3,15 @@
  * ARCHITECTURE.md as one component. Read top-down it follows a request: the network (VPC
  * endpoints and security groups), the queue and the topic, the table, the Lambda that
  * drains the queue into one or the other, the private REST API, its private custom
- * domain, and the endpoints' policies naming what the stack created. Each part is a
+ * domain, what watches it all (a dashboard and alarms), and the endpoints' policies
+ * naming what the stack created. Each part is a
  * function in a file named after its AWS concept, returning typed outputs.
  */
 
 import * as pulumi from "@pulumi/pulumi";
 import { messaging, recordTable } from "./messaging";
 import { endpointPolicies, network } from "./network";
+import { observability } from "./observability";
 import { pageBucket } from "./pageBucket";
 import { privateDomain } from "./privateDomain";
 import { processor, VISIBILITY_TIMEOUT_SECONDS } from "./processor";
@@ -43,6 +45,8 @@ export interface PrivateIngestOutputs {
   readonly executeApiVpcEndpointId: pulumi.Output<string>;
   readonly restApiId: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
+  /** The CloudWatch dashboard of the stack. */
+  readonly dashboardName: pulumi.Output<string>;
 }
 
 export class PrivateIngest extends pulumi.ComponentResource implements PrivateIngestOutputs {
@@ -56,6 +60,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
   public readonly executeApiVpcEndpointId: pulumi.Output<string>;
   public readonly restApiId: pulumi.Output<string>;
   public readonly functionName: pulumi.Output<string>;
+  public readonly dashboardName: pulumi.Output<string>;
   /** The API deployment's trigger: a hash of every input of every API part. */
   public readonly apiFingerprint: pulumi.Output<string>;
   /** What `apiFingerprint` hashes. */
@@ -102,6 +107,8 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
         maxConcurrency: s.maxConcurrency,
         logRetentionDays: s.logRetentionDays,
         notificationIncludesData: s.notificationIncludesData,
+        tracing: s.tracing,
+        metricsNamespace: s.metricsNamespace,
         subnetIds: s.subnetIds,
         securityGroup: net.processorSecurityGroup,
         snsEndpointUrl: net.snsEndpointUrl,
@@ -130,6 +137,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
         executionLoggingLevel: s.executionLoggingLevel,
         logRetentionDays: s.logRetentionDays,
         manageApiGatewayAccount: s.manageApiGatewayAccount,
+        tracing: s.tracing,
       },
       parent,
     );
@@ -143,6 +151,22 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
         executeApiEndpoint: net.executeApiEndpoint,
         api: api.api,
         stage: api.stage,
+      },
+      parent,
+    );
+    const watched = observability(
+      name,
+      {
+        region: where.region,
+        stack,
+        metricsNamespace: s.metricsNamespace,
+        oldestMessageAlarmSeconds: s.oldestMessageAlarmSeconds,
+        topicArn: msg.topic.arn,
+        apiName: api.api.name,
+        stageName: api.stage.stageName,
+        queueName: msg.queue.name,
+        deadLetterQueueName: msg.deadLetterQueue.name,
+        functionName: fn.function.name,
       },
       parent,
     );
@@ -172,6 +196,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     this.executeApiVpcEndpointId = net.executeApiEndpoint.id;
     this.restApiId = api.api.id;
     this.functionName = fn.function.name;
+    this.dashboardName = watched.dashboard.dashboardName;
     this.apiFingerprint = api.fingerprint;
     this.apiFingerprintDefinition = api.definition;
     this.registerOutputs({
@@ -185,6 +210,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
       executeApiVpcEndpointId: this.executeApiVpcEndpointId,
       restApiId: this.restApiId,
       functionName: this.functionName,
+      dashboardName: this.dashboardName,
     });
   }
 }

@@ -1,18 +1,17 @@
 /**
  * Processor: the Rust Lambda that drains the queue into the table or the topic, its
- * role, its log group, the event source mapping that feeds it, and the alarms on what it
- * could not do.
+ * role, its log group and the event source mapping that feeds it. (What watches it is in
+ * observability.ts.)
  */
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarm } from "./alarm";
 import { contract } from "../wasm/pkg-node/private_ingest_wasm";
 import * as policies from "./policies";
+import type { Where } from "./stackContext";
 
 /** The names of the Lambda's environment variables: the core's, which the handler reads. */
 const variables = contract().functionEnvironment;
-import type { Where } from "./stackContext";
 
 /**
  * The Lambda's timeout. A batch is at most 10 messages (the batchSize setting), each one
@@ -37,6 +36,10 @@ export interface ProcessorArgs {
   readonly maxConcurrency: number;
   readonly logRetentionDays: number;
   readonly notificationIncludesData: boolean;
+  /** X-Ray active tracing (the `tracing` setting). */
+  readonly tracing: boolean;
+  /** Where the function's EMF metrics go (the `metricsNamespace` setting). */
+  readonly metricsNamespace: string;
   readonly subnetIds: readonly string[];
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly snsEndpointUrl: pulumi.Input<string>;
@@ -89,6 +92,7 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
               securityGroupArn,
               subnetArns: args.subnetIds.map((id) => `${ec2}:subnet/${id}`),
               networkInterfacesArn: `${ec2}:network-interface/*`,
+              tracing: args.tracing,
             }),
           ),
         ),
@@ -111,12 +115,18 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
           [variables.tableName]: args.table.name,
           [variables.topicArn]: args.topic.arn,
           [variables.notificationIncludesData]: String(args.notificationIncludesData),
+          [variables.metricsNamespace]: args.metricsNamespace,
           // The SDK's service-specific endpoint: SNS through this stack's endpoint only.
           AWS_ENDPOINT_URL_SNS: args.snsEndpointUrl,
         },
       },
       vpcConfig: { subnetIds: [...args.subnetIds], securityGroupIds: [args.securityGroup.id] },
+      // JSON lets Lambda filter by level (its application log level reaches the function as
+      // AWS_LAMBDA_LOG_LEVEL); the batch's EMF line is JSON and carries no level, so it stays.
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      // Active: Lambda samples and records each invocation, and continues the trace the API
+      // started through SQS (API -> SQS -> Lambda on the service map).
+      tracingConfig: { mode: args.tracing ? "Active" : "PassThrough" },
     },
     { ...opts, dependsOn: [rolePolicy] },
   );
@@ -135,31 +145,5 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
     opts,
   );
 
-  alarm(
-    `${name}-dead-letters`,
-    {
-      description: "private-ingest: messages reached the dead-letter queue (processing failed maxReceiveCount times)",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: args.deadLetterQueue.name },
-      statistic: "Maximum",
-      threshold: 0,
-      topicArn: args.topic.arn,
-    },
-    opts,
-  );
-  alarm(
-    `${name}-processor-errors`,
-    {
-      description: "private-ingest: the Lambda failed whole invocations",
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: { FunctionName: fn.name },
-      statistic: "Sum",
-      threshold: 0,
-      topicArn: args.topic.arn,
-    },
-    opts,
-  );
   return { function: fn, logGroup };
 }

@@ -52,6 +52,8 @@ export interface RestApiArgs {
   readonly executionLoggingLevel: ExecutionLoggingLevel;
   readonly logRetentionDays: number;
   readonly manageApiGatewayAccount: boolean;
+  /** X-Ray tracing on the stage (the `tracing` setting): the trace starts here. */
+  readonly tracing: boolean;
   /** The request model's schema: the core's, unless a test swaps it. */
   readonly requestSchema?: JsonSchema;
 }
@@ -322,6 +324,9 @@ function stage(
       deployment: deployment.id,
       stageName: STAGE_NAME,
       accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      // API Gateway samples requests, and passes the trace on to SQS (the AWSTraceHeader
+      // attribute), where the Lambda's event source mapping picks it up.
+      xrayTracingEnabled: args.tracing,
     },
     { ...opts, dependsOn: [...account, ...executionLogs] },
   );

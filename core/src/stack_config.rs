@@ -11,12 +11,13 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::contract::metrics::DEFAULT_METRICS_NAMESPACE;
 use crate::contract::DLQ_SUFFIX;
 use crate::message::json_kind;
 pub use checks::LOG_RETENTION_DAYS;
 use checks::{
-    boolean, certificate_arn, domain_name, email, hosted_zone_id, id_list, id_of, int_in, one_of,
-    queue_name, retention, string, table_name, topic_name,
+    boolean, certificate_arn, domain_name, email, hosted_zone_id, id_list, id_of, int_in,
+    metrics_namespace, one_of, queue_name, retention, string, table_name, topic_name,
 };
 
 /// One bad setting.
@@ -92,6 +93,12 @@ pub struct StackSettings {
     pub manage_api_gateway_account: bool,
     /// Notifications carry the caller's `data`; otherwise ids, route and reasons only.
     pub notification_includes_data: bool,
+    /// X-Ray active tracing on the function and the stage.
+    pub tracing: bool,
+    /// The CloudWatch namespace of the Lambda's EMF metrics (its `METRICS_NAMESPACE`).
+    pub metrics_namespace: String,
+    /// The alarm on the queue's oldest message fires above this age, in seconds.
+    pub oldest_message_alarm_seconds: u32,
 }
 
 /// Every setting key, in the order problems are reported.
@@ -118,6 +125,9 @@ pub const SETTING_KEYS: &[&str] = &[
     "executeApiPrivateDns",
     "manageApiGatewayAccount",
     "notificationIncludesData",
+    "tracing",
+    "metricsNamespace",
+    "oldestMessageAlarmSeconds",
 ];
 
 /// The setting keys this stack reads.
@@ -217,6 +227,21 @@ pub fn stack_settings(config: &Value, stack: &str) -> Result<StackSettings, Vec<
             "notificationIncludesData",
             Value::Bool(false),
             boolean,
+        ),
+        tracing: r.optional("tracing", Value::Bool(true), boolean),
+        metrics_namespace: r.optional(
+            "metricsNamespace",
+            Value::from(DEFAULT_METRICS_NAMESPACE),
+            |v| metrics_namespace(string(v)?),
+        ),
+        // Five minutes: a healthy queue drains in seconds, so a message waiting this long
+        // means the Lambda is not keeping up or not running. At least one minute (the
+        // alarm's period); at most 14 days, SQS's longest retention, past which the
+        // message is gone and the age can never be reached.
+        oldest_message_alarm_seconds: r.optional(
+            "oldestMessageAlarmSeconds",
+            Value::from(300),
+            |v| int_in(v, 60, 1_209_600),
         ),
     };
     r.refuse_unknown_keys();

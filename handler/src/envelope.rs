@@ -9,6 +9,16 @@ use private_ingest_core::Envelope;
 /// SQS system attribute: when the queue received the message, epoch milliseconds.
 pub const SENT_TIMESTAMP_ATTRIBUTE: &str = "SentTimestamp";
 
+/// When the queue received `message` (its `SentTimestamp`), epoch milliseconds.
+pub fn sent_at_ms(message: &SqsMessage) -> Option<i64> {
+    // SQS always sends this as a decimal string; anything else is left out rather than
+    // failing the message over a field that is informational only.
+    message
+        .attributes
+        .get(SENT_TIMESTAMP_ATTRIBUTE)
+        .and_then(|t| t.parse().ok())
+}
+
 /// The envelope of `message`, whose id the caller has already checked.
 pub fn envelope_of(message_id: &str, message: &SqsMessage) -> Envelope {
     let string_attribute = |name: &str| {
@@ -19,12 +29,7 @@ pub fn envelope_of(message_id: &str, message: &SqsMessage) -> Envelope {
     };
     Envelope {
         message_id: message_id.to_owned(),
-        // SQS always sends this as a decimal string; anything else is left out rather
-        // than failing the message over a field that is informational only.
-        received_at_ms: message
-            .attributes
-            .get(SENT_TIMESTAMP_ATTRIBUTE)
-            .and_then(|t| t.parse().ok()),
+        received_at_ms: sent_at_ms(message),
         request_id: string_attribute(REQUEST_ID_ATTRIBUTE),
         source_vpce: string_attribute(SOURCE_VPCE_ATTRIBUTE),
     }

@@ -3,16 +3,26 @@
 
 // The variables' names are the contract's: the Pulumi program sets the same ones.
 pub use private_ingest_core::contract::function_environment::{
+    METRICS_NAMESPACE as METRICS_NAMESPACE_VAR,
     NOTIFICATION_INCLUDES_DATA as NOTIFICATION_INCLUDES_DATA_VAR, TABLE_NAME as TABLE_NAME_VAR,
     TOPIC_ARN as TOPIC_ARN_VAR,
 };
+use private_ingest_core::contract::metrics::{namespace_problem, DEFAULT_METRICS_NAMESPACE};
 use private_ingest_core::NotificationContent;
+
+use crate::metrics::EmfTarget;
+
+/// Set by Lambda itself in every function (not by our Pulumi program, so not in the
+/// contract): the metrics' dimension.
+pub const FUNCTION_NAME_VAR: &str = "AWS_LAMBDA_FUNCTION_NAME";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionEnvironment {
     pub table_name: String,
     pub topic_arn: String,
     pub notification_content: NotificationContent,
+    /// Where the batch metrics go: the namespace and the function's name.
+    pub metrics: EmfTarget,
 }
 
 /// Variables that are missing, empty, or hold a value the function cannot use.
@@ -37,6 +47,12 @@ impl FunctionEnvironment {
         };
         let table_name = required(TABLE_NAME_VAR, "the DynamoDB table for stored records");
         let topic_arn = required(TOPIC_ARN_VAR, "the SNS topic for notifications");
+        let function_name = required(FUNCTION_NAME_VAR, "set by Lambda: the metrics' dimension");
+        let namespace =
+            lookup(METRICS_NAMESPACE_VAR).unwrap_or_else(|| DEFAULT_METRICS_NAMESPACE.to_owned());
+        if let Some(problem) = namespace_problem(&namespace) {
+            problems.push(format!("{METRICS_NAMESPACE_VAR} ({problem})"));
+        }
         let includes_data = match lookup(NOTIFICATION_INCLUDES_DATA_VAR).as_deref() {
             None | Some("false") => false,
             Some("true") => true,
@@ -52,6 +68,10 @@ impl FunctionEnvironment {
                 table_name,
                 topic_arn,
                 notification_content: NotificationContent::from_includes_data(includes_data),
+                metrics: EmfTarget {
+                    namespace,
+                    function_name,
+                },
             })
         } else {
             Err(EnvironmentError(problems))
@@ -64,14 +84,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_both_variables_and_withholds_data_by_default() {
+    fn reads_the_variables_and_withholds_data_by_default() {
         let s = FunctionEnvironment::from_lookup(|n| {
-            (n != NOTIFICATION_INCLUDES_DATA_VAR).then(|| format!("value-of-{n}"))
+            (n != NOTIFICATION_INCLUDES_DATA_VAR && n != METRICS_NAMESPACE_VAR)
+                .then(|| format!("value-of-{n}"))
         })
         .unwrap();
         assert_eq!(s.table_name, "value-of-TABLE_NAME");
         assert_eq!(s.topic_arn, "value-of-TOPIC_ARN");
         assert_eq!(s.notification_content, NotificationContent::IdsOnly);
+        assert_eq!(
+            s.metrics,
+            EmfTarget {
+                namespace: "PrivateIngest".into(),
+                function_name: "value-of-AWS_LAMBDA_FUNCTION_NAME".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn the_metrics_namespace_is_read_and_checked() {
+        let with = |value: &'static str| {
+            FunctionEnvironment::from_lookup(move |n| match n {
+                METRICS_NAMESPACE_VAR => Some(value.to_owned()),
+                NOTIFICATION_INCLUDES_DATA_VAR => None,
+                _ => Some("x".to_owned()),
+            })
+        };
+        assert_eq!(
+            with("Team/Ingest").unwrap().metrics.namespace,
+            "Team/Ingest"
+        );
+        assert_eq!(
+            with("AWS/Lambda").unwrap_err().to_string(),
+            "missing or invalid environment variable(s): METRICS_NAMESPACE \
+             (\"AWS/Lambda\" starts with AWS/, which CloudWatch keeps for AWS's own metrics)"
+        );
     }
 
     #[test]
@@ -104,7 +152,8 @@ mod tests {
         assert_eq!(
             err.unwrap_err().to_string(),
             "missing or invalid environment variable(s): TABLE_NAME (the DynamoDB table for stored records), \
-             TOPIC_ARN (the SNS topic for notifications)"
+             TOPIC_ARN (the SNS topic for notifications), \
+             AWS_LAMBDA_FUNCTION_NAME (set by Lambda: the metrics' dimension)"
         );
     }
 }

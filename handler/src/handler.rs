@@ -1,4 +1,5 @@
-//! `handle_batch`: one SQS batch in, the failed message ids out.
+//! `handle_batch`: one SQS batch in, the failed message ids out. `process_batch` is the
+//! same with every message's outcome returned, for the batch's metrics.
 //!
 //! Every record is decoded on its own (one poison body cannot fail the batch), the core's
 //! [`plan`] decides its one side effect, and the records of a batch run concurrently up to
@@ -17,7 +18,7 @@ use private_ingest_core::{
 use tracing::Instrument;
 
 use crate::clock::Clock;
-use crate::envelope::envelope_of;
+use crate::envelope::{envelope_of, sent_at_ms};
 use crate::notify::{Notifier, NotifyError};
 use crate::random::RandomSource;
 use crate::store::{PutIfAbsent, RecordStore, StoreError};
@@ -65,9 +66,9 @@ pub enum ItemError {
     Notify(#[from] NotifyError),
 }
 
-/// What became of a message: the `outcome` of its log line (and, with metrics, the
-/// metric it counts toward: `Stored`, `AlreadyStored`, `Notified`, `Rejected`,
-/// `ItemFailures`).
+/// What became of a message: the `outcome` of its log line, and the metric it counts
+/// toward (`Stored`, `AlreadyStored`, `Notified`, `Rejected`, `ItemFailures`; see
+/// [`crate::metrics`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The store route's record was written.
@@ -94,11 +95,49 @@ impl Outcome {
     }
 }
 
+/// What became of one message of a batch: what metrics count, and what the queue is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageOutcome {
+    pub message_id: String,
+    pub outcome: Outcome,
+    /// When the queue received it (SQS `SentTimestamp`), epoch milliseconds, if it said.
+    pub sent_at_ms: Option<i64>,
+}
+
+/// Every message of a batch with its outcome, in batch order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchOutcomes {
+    pub messages: Vec<MessageOutcome>,
+}
+
+impl BatchOutcomes {
+    /// What Lambda is answered: only the failed message ids, in batch order.
+    pub fn response(&self) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        response.set_failures(
+            self.messages
+                .iter()
+                .filter(|m| m.outcome == Outcome::Failed)
+                .map(|m| m.message_id.clone())
+                .collect::<Vec<_>>(),
+        );
+        response
+    }
+}
+
 /// Processes every record of `event`; returns only the failed message ids, in batch order.
 pub async fn handle_batch<S: RecordStore, N: Notifier>(
     deps: &Deps<S, N>,
     event: SqsEvent,
 ) -> Result<SqsBatchResponse, BatchError> {
+    Ok(process_batch(deps, event).await?.response())
+}
+
+/// [`handle_batch`], returning every message's outcome (for the metrics of the batch).
+pub async fn process_batch<S: RecordStore, N: Notifier>(
+    deps: &Deps<S, N>,
+    event: SqsEvent,
+) -> Result<BatchOutcomes, BatchError> {
     // Checked before any side effect: Lambda cannot report a failure for a record without
     // an id (an empty itemIdentifier fails the whole batch anyway), so nothing is done.
     let records = event
@@ -111,27 +150,35 @@ pub async fn handle_batch<S: RecordStore, N: Notifier>(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let total = records.len();
-    let failed: Vec<String> = stream::iter(records)
-        .map(|(id, message)| async move {
-            let ok = process_logged(deps, &id, &message).await;
-            (!ok).then_some(id)
+    let messages: Vec<MessageOutcome> = stream::iter(records)
+        .map(|(message_id, message)| async move {
+            let outcome = process_logged(deps, &message_id, &message).await;
+            MessageOutcome {
+                sent_at_ms: sent_at_ms(&message),
+                message_id,
+                outcome,
+            }
         })
         .buffered(deps.concurrency.max(1))
-        .filter_map(|failed| async move { failed })
         .collect()
         .await;
-    tracing::debug!(records = total, failed = failed.len(), "batch processed");
-    let mut response = SqsBatchResponse::default();
-    response.set_failures(failed);
-    Ok(response)
+    tracing::debug!(
+        records = total,
+        failed = messages
+            .iter()
+            .filter(|m| m.outcome == Outcome::Failed)
+            .count(),
+        "batch processed"
+    );
+    Ok(BatchOutcomes { messages })
 }
 
-/// One message, in its span, with its one log line. True when it succeeded.
+/// One message, in its span, with its one log line.
 async fn process_logged<S: RecordStore, N: Notifier>(
     deps: &Deps<S, N>,
     id: &str,
     message: &SqsMessage,
-) -> bool {
+) -> Outcome {
     let span = tracing::info_span!("message", message_id = %id);
     async {
         let started = Instant::now();
@@ -149,7 +196,7 @@ async fn process_logged<S: RecordStore, N: Notifier>(
                 "message failed; the queue will redeliver it"
             ),
         }
-        result.is_ok()
+        result.unwrap_or(Outcome::Failed)
     }
     .instrument(span)
     .await

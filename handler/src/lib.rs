@@ -6,13 +6,16 @@
 //! Reading order: [`envelope`] (what the queue says about a message) -> [`handler`] ->
 //! the ports and their adapters: [`store`] and [`notify`] -> what the handler is given:
 //! [`clock`], [`random`], and for the Lambda [`environment`] and `sdk` (read and loaded
-//! once, at init).
+//! once, at init) -> what a batch counts toward: [`metrics`] (the Lambda writes them as
+//! EMF; the local stack counts the same outcomes).
 
 pub mod clock;
 pub mod envelope;
 pub mod environment;
 pub mod handler;
+pub mod log_settings;
 mod memory_faults;
+pub mod metrics;
 pub mod notify;
 mod port_error;
 pub mod random;
@@ -22,7 +25,10 @@ pub mod store;
 
 pub use clock::{fixed_clock, system_clock, Clock};
 pub use environment::{EnvironmentError, FunctionEnvironment};
-pub use handler::{handle_batch, BatchError, Deps, ItemError, Outcome};
+pub use handler::{
+    handle_batch, process_batch, BatchError, BatchOutcomes, Deps, ItemError, MessageOutcome,
+    Outcome,
+};
 pub use notify::memory::MemoryNotifier;
 pub use notify::{Notifier, NotifyError};
 pub use random::{fixed_random, system_random, RandomSource};

@@ -75,13 +75,23 @@ impl Bootstrap {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// The JSON log lines that carry an `outcome` (one per processed message).
-    fn outcomes(&self) -> Vec<Value> {
+    /// The JSON lines of its output that have `key`.
+    fn json_lines_with(&self, key: &str) -> Vec<Value> {
         self.output()
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|l| l.get("outcome").is_some())
+            .filter(|l| l.get(key).is_some())
             .collect()
+    }
+
+    /// The JSON log lines that carry an `outcome` (one per processed message).
+    fn outcomes(&self) -> Vec<Value> {
+        self.json_lines_with("outcome")
+    }
+
+    /// The EMF lines (the batch metrics), one per invocation that returned a response.
+    fn metric_lines(&self) -> Vec<Value> {
+        self.json_lines_with("_aws")
     }
 }
 
@@ -190,14 +200,47 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
         for_store_id,
         [("store", "stored"), ("store", "already_stored")]
     );
+
+    // AND one EMF line per invocation that returned (none for the failed one), in the
+    // default namespace with the function's name as the dimension
+    let metrics = bootstrap.metric_lines();
+    assert_eq!(metrics.len(), 3, "{}", bootstrap.output());
+    let directive = &metrics[0]["_aws"]["CloudWatchMetrics"][0];
+    assert_eq!(directive["Namespace"], "PrivateIngest");
+    assert_eq!(directive["Dimensions"], json!([["FunctionName"]]));
+    let counts = |line: &Value| {
+        [
+            "Stored",
+            "AlreadyStored",
+            "Notified",
+            "Rejected",
+            "ItemFailures",
+            "BatchSize",
+        ]
+        .map(|name| {
+            line[name]
+                .as_u64()
+                .unwrap_or_else(|| panic!("{name} in {line}"))
+        })
+    };
+    assert_eq!(metrics[0]["FunctionName"], "private-ingest-handler");
+    assert_eq!(counts(&metrics[0]), [2, 0, 1, 2, 0, 5]);
+    assert_eq!(metrics[0]["MessageAgeMs"].as_array().unwrap().len(), 5);
+    assert_eq!(counts(&metrics[1]), [1, 0, 0, 0, 0, 1]);
+    assert_eq!(counts(&metrics[2]), [0, 1, 0, 0, 0, 1]);
 }
 
 #[tokio::test]
 async fn bootstrap_reports_store_failures_as_batch_item_failures() {
-    // GIVEN the binary pointed at a table that does not exist
+    // GIVEN the binary pointed at a table that does not exist, Lambda's log level at
+    // ERROR (its advanced logging controls), and its own metrics namespace
     let (moto, config, tap) = aws_side().await;
     let mut api = RuntimeApi::start().await;
-    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, "no-such-table", &tap.topic_arn));
+    let mut env = environment(&moto, "no-such-table", &tap.topic_arn);
+    env.push(("AWS_LAMBDA_LOG_LEVEL", "ERROR".into()));
+    env.push(("AWS_LAMBDA_LOG_FORMAT", "JSON".into()));
+    env.push(("METRICS_NAMESPACE", "Team/Ingest".into()));
+    let bootstrap = Bootstrap::spawn(&api, &env);
 
     api.invoke("inv-1", MIXED_EVENT);
     let response = response_to(&mut api, &bootstrap, "inv-1").await;
@@ -212,16 +255,32 @@ async fn bootstrap_reports_store_failures_as_batch_item_failures() {
     );
     assert_eq!(scan_items(&config, TABLE).await, []);
     assert_eq!(tap.take_all().await.len(), 3);
-    let failed: Vec<_> = bootstrap
-        .outcomes()
-        .into_iter()
-        .filter(|l| l["outcome"] == "failed")
-        .collect();
-    assert_eq!(failed.len(), 2);
-    assert!(failed[0]["error"]
+    // AND at ERROR only the failures are logged, while the metrics still count everything
+    let logged = bootstrap.outcomes();
+    assert!(
+        logged.iter().all(|l| l["outcome"] == "failed"),
+        "{}",
+        bootstrap.output()
+    );
+    assert_eq!(logged.len(), 2);
+    assert!(logged[0]["error"]
         .as_str()
         .unwrap()
         .contains("ResourceNotFoundException"));
+    let metrics = bootstrap.metric_lines();
+    assert_eq!(metrics.len(), 1);
+    assert_eq!(
+        metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "Team/Ingest"
+    );
+    assert_eq!(
+        (
+            &metrics[0]["ItemFailures"],
+            &metrics[0]["Notified"],
+            &metrics[0]["Rejected"]
+        ),
+        (&json!(2), &json!(1), &json!(2))
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,8 @@
 //! builds the event in [`sqs_event`]) -> the handler's `handle_batch` -> [`adapters`]
 //! (its ports on SQLite). [`flags`] are the command line; [`faults`] is a testing-only
 //! hook. [`server`] is the accept loop (connection limit, timeouts); [`health`] says
-//! whether writes work; [`log_throttle`] keeps repeated errors from flooding the log.
+//! whether writes work; [`log_throttle`] keeps repeated errors from flooding the log;
+//! [`metrics`] counts what each part does, for `GET /metrics`.
 
 pub mod adapters;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod flags;
 pub mod gateway;
 pub mod health;
 pub mod log_throttle;
+pub mod metrics;
 pub mod poller;
 pub mod queue;
 pub mod server;
@@ -39,6 +41,7 @@ use crate::gateway::body_limits::BodyLimits;
 use crate::gateway::host_check::AllowedHosts;
 use crate::gateway::{AppState, ClientLimits};
 use crate::health::{WriteHealth, WriteState};
+use crate::metrics::{CountingCommits, Metrics};
 use crate::poller::{Poller, PollerOptions};
 use crate::queue::{Queue, QueueOptions};
 
@@ -100,7 +103,11 @@ pub async fn run(
     );
     let clock = system_clock();
     let health = WriteHealth::default();
-    let watch = DatabaseWatch::new(opened.files, health.clone(), clock.clone(), &flags.data_dir);
+    let metrics = Arc::new(Metrics::new());
+    let watch = CountingCommits::new(
+        DatabaseWatch::new(opened.files, health.clone(), clock.clone(), &flags.data_dir),
+        Arc::clone(&metrics),
+    );
     let (writer, writer_thread) = db::writer::start_observed(opened.conn, watch)?;
     let reads = Reads::new(opened.path);
     let faults = Arc::new(Faults::new(
@@ -140,22 +147,25 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     let batch_size = usize::try_from(flags.batch_size).unwrap_or(usize::MAX);
-    let poller = Arc::new(Poller::new(
-        queue.clone(),
-        Deps {
-            store: records.clone(),
-            notifier: notifications.clone(),
-            clock: clock.clone(),
-            random: system_random(),
-            concurrency: batch_size,
-            notification_content: flags.notification_content(),
-        },
-        PollerOptions {
-            batch_size,
-            batch_window: flags.batch_window(),
-        },
-        clock.clone(),
-    ));
+    let poller = Arc::new(
+        Poller::new(
+            queue.clone(),
+            Deps {
+                store: records.clone(),
+                notifier: notifications.clone(),
+                clock: clock.clone(),
+                random: system_random(),
+                concurrency: batch_size,
+                notification_content: flags.notification_content(),
+            },
+            PollerOptions {
+                batch_size,
+                batch_window: flags.batch_window(),
+            },
+            clock.clone(),
+        )
+        .with_metrics(Arc::clone(&metrics)),
+    );
     let pollers: Vec<_> = (0..flags.max_concurrency)
         .map(|_| tokio::spawn(Arc::clone(&poller).run(stop_rx.clone())))
         .collect();
@@ -175,6 +185,7 @@ pub async fn run(
                 list_bytes: usize::try_from(flags.max_list_bytes).unwrap_or(usize::MAX),
                 hosts: AllowedHosts::new(&flags.listen, &flags.allowed_hosts),
             },
+            metrics,
         },
         flags.web_dir.clone(),
     );

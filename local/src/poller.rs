@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use private_ingest_handler::{handle_batch, Clock, Deps, Notifier, RecordStore};
+use private_ingest_handler::metrics::BatchMetrics;
+use private_ingest_handler::{process_batch, Clock, Deps, Notifier, RecordStore};
 use tokio::sync::watch;
 
 use crate::log_throttle::{Throttle, DEFAULT_INTERVAL};
+use crate::metrics::Metrics;
 use crate::queue::{Queue, ReceivedMessage};
 use crate::sqs_event::sqs_event;
 
@@ -34,6 +36,7 @@ pub struct Poller<S, N> {
     deps: Deps<S, N>,
     options: PollerOptions,
     clock: Clock,
+    metrics: Arc<Metrics>,
 }
 
 impl<S, N> std::fmt::Debug for Poller<S, N> {
@@ -58,7 +61,14 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
             deps,
             options,
             clock,
+            metrics: Arc::new(Metrics::new()),
         }
+    }
+
+    /// Counts each batch's outcomes into `metrics` (the stack's, which `/metrics` shows).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Polls until `stop` turns true; a batch in flight is finished first. Several
@@ -133,13 +143,20 @@ impl<S: RecordStore, N: Notifier> Poller<S, N> {
     pub async fn process(&self, batch: Vec<ReceivedMessage>) -> ProcessedBatch {
         let ids: Vec<String> = batch.iter().map(|m| m.message_id.clone()).collect();
         let event = sqs_event(&batch);
+        let started = std::time::Instant::now();
+        let started_ms = (self.clock)();
         // A panic in the handler is a crashed invocation: Lambda retries the whole batch.
-        let result = AssertUnwindSafe(handle_batch(&self.deps, event))
+        let result = AssertUnwindSafe(process_batch(&self.deps, event))
             .catch_unwind()
             .await;
         let failed: HashSet<String> = match result {
-            Ok(Ok(response)) => {
-                let failed: HashSet<String> = response
+            Ok(Ok(outcomes)) => {
+                // What the Lambda's EMF line would say, counted by the same function.
+                let counted = BatchMetrics::of(&outcomes, started_ms, started.elapsed());
+                self.metrics
+                    .record_batch(&outcomes, &counted, (self.clock)());
+                let failed: HashSet<String> = outcomes
+                    .response()
                     .batch_item_failures
                     .into_iter()
                     .map(|f| f.item_identifier)

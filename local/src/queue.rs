@@ -184,6 +184,23 @@ impl Queue {
             .await
     }
 
+    /// When the oldest message still on the queue (visible or in flight) was sent; none
+    /// when the queue is empty (what SQS's ApproximateAgeOfOldestMessage measures).
+    pub async fn oldest_sent_at_ms(&self) -> Result<Option<i64>, ReadError> {
+        self.reads
+            .query(|c| {
+                // Messages are inserted in sent order, so the lowest `seq` (the rowid) is
+                // the oldest: one index lookup per scrape, not a scan of the queue.
+                c.query_row(
+                    "SELECT sent_at_ms FROM messages ORDER BY seq LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .await
+    }
+
     pub async fn depth(&self, now_ms: i64) -> Result<QueueDepth, ReadError> {
         self.reads
             .query(move |c| {

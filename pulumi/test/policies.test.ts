@@ -10,7 +10,7 @@ import * as p from "../policies";
 const VPCE = "vpce-0e1a2b3c4d5e6f701";
 const EXEC = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5";
 const ec2 = "arn:aws:ec2:eu-west-1:123456789012";
-const lambda = p.lambdaExecutionPolicy({
+const lambdaTargets: p.LambdaPolicyTargets = {
   tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable",
   topicArn: "arn:aws:sns:eu-west-1:123456789012:MyCustomTopic",
   topicKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
@@ -19,7 +19,9 @@ const lambda = p.lambdaExecutionPolicy({
   subnetArns: [`${ec2}:subnet/subnet-89abcdef`],
   securityGroupArn: `${ec2}:security-group/sg-0a1b2c3d4e5f60718`,
   networkInterfacesArn: `${ec2}:network-interface/*`,
-});
+  tracing: true,
+};
+const lambda = p.lambdaExecutionPolicy(lambdaTargets);
 const where = { partition: "aws", region: "eu-west-1", accountId: "123456789012" };
 
 /** The statements that allow, with their actions. */
@@ -69,7 +71,7 @@ describe("least privilege", () => {
     });
   }
 
-  test("the Lambda may put records, publish notifications, consume the queue and write its logs, nothing more", () => {
+  test("the Lambda may put records, publish notifications, consume the queue, write its logs and its traces, nothing more", () => {
     const actions = allows(lambda)
       .flatMap((s) => p.actionsOf(s))
       .sort();
@@ -89,9 +91,23 @@ describe("least privilege", () => {
       "sqs:DeleteMessage",
       "sqs:GetQueueAttributes",
       "sqs:ReceiveMessage",
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
     ]);
     const put = lambda.Statement.find((s) => p.actionsOf(s).includes("dynamodb:PutItem"));
     assert.equal(put?.Resource, "arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable");
+  });
+
+  test("with tracing on, the Lambda may send trace segments (X-Ray has no resource-level permissions); off, it may not", () => {
+    const traces = lambda.Statement.find((s) => s.Sid === "SendTraceSegments");
+    assert.deepEqual(traces, {
+      Sid: "SendTraceSegments",
+      Effect: "Allow",
+      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+      Resource: "*",
+    });
+    const untraced = p.lambdaExecutionPolicy({ ...lambdaTargets, tracing: false });
+    assert.ok(untraced.Statement.every((s) => !p.actionsOf(s).some((a) => a.startsWith("xray:"))));
   });
 
   test("the Lambda creates network interfaces only in the given subnets with the given security group", () => {

@@ -33,6 +33,7 @@ test("the stack exports the private URL, the curl tests, the queues, table, topi
   assert.deepEqual(exported, [
     "curlNotify",
     "curlStore",
+    "dashboardName",
     "deadLetterQueueUrl",
     "executeApiVpcEndpointId",
     "functionName",

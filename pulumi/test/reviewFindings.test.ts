@@ -168,10 +168,10 @@ test("row 10: notifications carry no caller data by default", () => {
   assert.equal(env.NOTIFICATION_INCLUDES_DATA, "false");
 });
 
-test("row 14: both alarms tell the topic when they fire and when they recover", () => {
+test("row 14: every alarm tells the topic when it fires and when it recovers", () => {
   const topic = `arn:aws:sns:eu-west-1:123456789012:${declared.settings.topicName}`;
   const alarms = mocks.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-  assert.equal(alarms.length, 2);
+  assert.equal(alarms.length, 5);
   for (const a of alarms) {
     assert.deepEqual(a.inputs.alarmActions, [topic], a.name);
     assert.deepEqual(a.inputs.okActions, [topic], a.name);

@@ -87,6 +87,9 @@ describe("stack settings", () => {
     ["executeApiPrivateDns", "yes", "is not true or false"],
     ["manageApiGatewayAccount", "1", "is not true or false"],
     ["notificationIncludesData", "on", "is not true or false"],
+    ["tracing", "yes", "is not true or false"],
+    ["metricsNamespace", "AWS/Custom", "starts with AWS/"],
+    ["oldestMessageAlarmSeconds", "30", "is out of range (60 to 1209600)"],
   ];
 
   test("the table of bad values covers every setting", () => {

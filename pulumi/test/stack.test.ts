@@ -406,6 +406,7 @@ describe("the queue, the Lambda, the table and the topic", () => {
       TABLE_NAME: settings.tableName,
       TOPIC_ARN: `arn:aws:sns:eu-west-1:123456789012:${settings.topicName}`,
       NOTIFICATION_INCLUDES_DATA: "false",
+      METRICS_NAMESPACE: "PrivateIngest",
       AWS_ENDPOINT_URL_SNS: `https://${FAKE_IDS.snsDns}`,
     });
     assert.equal(fn.loggingConfig.logGroup, "/private-ingest/test/lambda");

@@ -123,6 +123,8 @@ function computedOutputs(type: string, name: string, inputs: RecordedInputs): { 
       return {
         id: FAKE_IDS.restApi,
         outputs: {
+          // Pulumi names the API after its logical name (with a random suffix in AWS).
+          name,
           rootResourceId: "root00",
           executionArn: arn("execute-api", FAKE_IDS.restApi),
           arn: `arn:${partition}:apigateway:${region}::/restapis/${FAKE_IDS.restApi}`,

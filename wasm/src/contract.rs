@@ -1,6 +1,7 @@
 //! The core's contract as JavaScript reads it: its constants gathered into camelCase
 //! objects (the core itself stays free of JavaScript's naming), with TypeScript types.
 
+use private_ingest_core::contract::metrics::{self as core_metrics, MetricSpec};
 use private_ingest_core::contract::{
     self as core_contract, function_environment, responses, security_headers, Answer,
     SecurityHeaders,
@@ -59,8 +60,50 @@ export interface Contract {
   /** The dead-letter queue's name is the queue's name with this suffix. */
   deadLetterQueueSuffix: string;
   /** Names of the Lambda's environment variables. */
-  functionEnvironment: { tableName: string; topicArn: string; notificationIncludesData: string };
+  functionEnvironment: {
+    tableName: string;
+    topicArn: string;
+    notificationIncludesData: string;
+    metricsNamespace: string;
+  };
   limits: Limits;
+  metrics: ContractMetrics;
+}
+
+/** One metric of a batch: its CloudWatch (EMF) name and unit, its Prometheus name. */
+export interface ContractMetric {
+  name: string;
+  unit: "Count" | "Milliseconds";
+  kind: "counter" | "distribution";
+  prometheusName: string;
+  help: string;
+}
+
+/** The metrics both stacks emit (the core's `contract::metrics`). */
+export interface ContractMetrics {
+  /** The Lambda's CloudWatch namespace unless the stack names another. */
+  defaultNamespace: string;
+  /** The EMF dimension: the function's name. */
+  dimension: string;
+  stored: ContractMetric;
+  alreadyStored: ContractMetric;
+  notified: ContractMetric;
+  rejected: ContractMetric;
+  itemFailures: ContractMetric;
+  batchSize: ContractMetric;
+  batchDurationMs: ContractMetric;
+  messageAgeMs: ContractMetric;
+  /** Prometheus names only the local stack exposes. */
+  local: {
+    accepted: string;
+    acceptLatency: string;
+    endToEndLatency: string;
+    queueVisible: string;
+    queueInFlight: string;
+    deadLetters: string;
+    oldestMessageAge: string;
+    commitGroupSize: string;
+  };
 }
 "#;
 
@@ -124,6 +167,89 @@ pub struct FunctionEnvironment {
     pub table_name: &'static str,
     pub topic_arn: &'static str,
     pub notification_includes_data: &'static str,
+    pub metrics_namespace: &'static str,
+}
+
+/// One metric (TypeScript `ContractMetric`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metric {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub kind: &'static str,
+    pub prometheus_name: String,
+    pub help: &'static str,
+}
+
+impl From<MetricSpec> for Metric {
+    fn from(m: MetricSpec) -> Self {
+        Self {
+            name: m.name,
+            unit: m.unit.cloudwatch(),
+            kind: match m.kind {
+                core_metrics::MetricKind::Counter => "counter",
+                core_metrics::MetricKind::Distribution => "distribution",
+            },
+            prometheus_name: m.prometheus_name(),
+            help: m.help,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalMetrics {
+    pub accepted: &'static str,
+    pub accept_latency: &'static str,
+    pub end_to_end_latency: &'static str,
+    pub queue_visible: &'static str,
+    pub queue_in_flight: &'static str,
+    pub dead_letters: &'static str,
+    pub oldest_message_age: &'static str,
+    pub commit_group_size: &'static str,
+}
+
+/// The metrics (TypeScript `ContractMetrics`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    pub default_namespace: &'static str,
+    pub dimension: &'static str,
+    pub stored: Metric,
+    pub already_stored: Metric,
+    pub notified: Metric,
+    pub rejected: Metric,
+    pub item_failures: Metric,
+    pub batch_size: Metric,
+    pub batch_duration_ms: Metric,
+    pub message_age_ms: Metric,
+    pub local: LocalMetrics,
+}
+
+pub fn metrics() -> Metrics {
+    use core_metrics::local;
+    Metrics {
+        default_namespace: core_metrics::DEFAULT_METRICS_NAMESPACE,
+        dimension: core_metrics::FUNCTION_NAME_DIMENSION,
+        stored: core_metrics::STORED.into(),
+        already_stored: core_metrics::ALREADY_STORED.into(),
+        notified: core_metrics::NOTIFIED.into(),
+        rejected: core_metrics::REJECTED.into(),
+        item_failures: core_metrics::ITEM_FAILURES.into(),
+        batch_size: core_metrics::BATCH_SIZE.into(),
+        batch_duration_ms: core_metrics::BATCH_DURATION_MS.into(),
+        message_age_ms: core_metrics::MESSAGE_AGE_MS.into(),
+        local: LocalMetrics {
+            accepted: local::ACCEPTED,
+            accept_latency: local::ACCEPT_LATENCY,
+            end_to_end_latency: local::END_TO_END_LATENCY,
+            queue_visible: local::QUEUE_VISIBLE,
+            queue_in_flight: local::QUEUE_IN_FLIGHT,
+            dead_letters: local::DEAD_LETTERS,
+            oldest_message_age: local::OLDEST_MESSAGE_AGE,
+            commit_group_size: local::COMMIT_GROUP_SIZE,
+        },
+    }
 }
 
 /// The whole contract (TypeScript `Contract`).
@@ -140,6 +266,7 @@ pub struct Contract {
     pub dead_letter_queue_suffix: &'static str,
     pub function_environment: FunctionEnvironment,
     pub limits: Limits,
+    pub metrics: Metrics,
 }
 
 pub fn contract() -> Contract {
@@ -183,7 +310,9 @@ pub fn contract() -> Contract {
             table_name: function_environment::TABLE_NAME,
             topic_arn: function_environment::TOPIC_ARN,
             notification_includes_data: function_environment::NOTIFICATION_INCLUDES_DATA,
+            metrics_namespace: function_environment::METRICS_NAMESPACE,
         },
         limits: LIMITS,
+        metrics: metrics(),
     }
 }

@@ -75,6 +75,9 @@ export interface StackConfigInput {
   executeApiPrivateDns?: boolean | string;
   manageApiGatewayAccount?: boolean | string;
   notificationIncludesData?: boolean | string;
+  tracing?: boolean | string;
+  metricsNamespace?: string;
+  oldestMessageAlarmSeconds?: number | string;
 }
 
 /** What API Gateway writes to the stage's execution log. */
@@ -115,6 +118,12 @@ export interface StackSettings {
   readonly executeApiPrivateDns: boolean;
   readonly manageApiGatewayAccount: boolean;
   readonly notificationIncludesData: boolean;
+  /** X-Ray active tracing on the function and the stage. */
+  readonly tracing: boolean;
+  /** The CloudWatch namespace of the Lambda's EMF metrics. */
+  readonly metricsNamespace: string;
+  /** The oldest-message alarm fires above this age, in seconds. */
+  readonly oldestMessageAlarmSeconds: number;
 }
 
 /** The answer of `stackSettings`: the typed settings, or every problem (`<key>: <reason>`). */

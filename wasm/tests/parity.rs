@@ -54,8 +54,14 @@ fn the_contract_export_carries_every_shared_constant() {
             "Referrer-Policy": "no-referrer"
         })
     };
+    let mut contract = to_json(exports::contract().unwrap());
+    let metrics = contract
+        .as_object_mut()
+        .unwrap()
+        .remove("metrics")
+        .expect("the metrics");
     assert_eq!(
-        to_json(exports::contract().unwrap()),
+        contract,
         json!({
             "requestFields": {"insert": "Insert", "data": "data"},
             "storeInsertValue": "DynamoDB",
@@ -104,9 +110,76 @@ fn the_contract_export_carries_every_shared_constant() {
             "functionEnvironment": {
                 "tableName": "TABLE_NAME",
                 "topicArn": "TOPIC_ARN",
-                "notificationIncludesData": "NOTIFICATION_INCLUDES_DATA"
+                "notificationIncludesData": "NOTIFICATION_INCLUDES_DATA",
+                "metricsNamespace": "METRICS_NAMESPACE"
             },
             "limits": {"maxBodyBytes": 262144, "maxDepth": 32}
+        })
+    );
+    // The metrics: each one's CloudWatch name, unit and kind, and its Prometheus name.
+    let spec = |m: &Value| {
+        assert!(m["help"].as_str().is_some_and(|h| !h.is_empty()), "{m}");
+        [&m["name"], &m["unit"], &m["kind"], &m["prometheusName"]]
+            .map(|v| v.as_str().unwrap().to_owned())
+    };
+    let counters = [
+        ("stored", "Stored", "private_ingest_stored_total"),
+        (
+            "alreadyStored",
+            "AlreadyStored",
+            "private_ingest_already_stored_total",
+        ),
+        ("notified", "Notified", "private_ingest_notified_total"),
+        ("rejected", "Rejected", "private_ingest_rejected_total"),
+        (
+            "itemFailures",
+            "ItemFailures",
+            "private_ingest_item_failures_total",
+        ),
+    ];
+    for (key, name, prometheus) in counters {
+        assert_eq!(spec(&metrics[key]), [name, "Count", "counter", prometheus]);
+    }
+    assert_eq!(
+        spec(&metrics["batchSize"]),
+        [
+            "BatchSize",
+            "Count",
+            "distribution",
+            "private_ingest_batch_size"
+        ]
+    );
+    assert_eq!(
+        spec(&metrics["batchDurationMs"]),
+        [
+            "BatchDurationMs",
+            "Milliseconds",
+            "distribution",
+            "private_ingest_batch_duration_seconds"
+        ]
+    );
+    assert_eq!(
+        spec(&metrics["messageAgeMs"]),
+        [
+            "MessageAgeMs",
+            "Milliseconds",
+            "distribution",
+            "private_ingest_message_age_seconds"
+        ]
+    );
+    assert_eq!(metrics["defaultNamespace"], "PrivateIngest");
+    assert_eq!(metrics["dimension"], "FunctionName");
+    assert_eq!(
+        metrics["local"],
+        json!({
+            "accepted": "private_ingest_accepted_total",
+            "acceptLatency": "private_ingest_accept_latency_seconds",
+            "endToEndLatency": "private_ingest_end_to_end_latency_seconds",
+            "queueVisible": "private_ingest_queue_visible_messages",
+            "queueInFlight": "private_ingest_queue_in_flight_messages",
+            "deadLetters": "private_ingest_dead_letter_messages",
+            "oldestMessageAge": "private_ingest_oldest_message_age_seconds",
+            "commitGroupSize": "private_ingest_commit_group_size"
         })
     );
 }

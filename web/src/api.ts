@@ -159,6 +159,17 @@ export class IngestApi {
     return page === null ? null : { entries: page.entries.filter(isDeadLetter), next: page.next };
   }
 
+  /** The local stack's `GET /metrics` text, or null where it does not answer (AWS). */
+  async metricsText(): Promise<string | null> {
+    try {
+      const response = await fetch(this.url('metrics'), { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
+      const type = response.headers.get('content-type') ?? '';
+      return response.ok && type.startsWith('application/openmetrics-text') ? await response.text() : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** The first page of a local-only list; null when the endpoint does not answer with one. */
   private async localPage(path: string, key: string): Promise<ListPage<unknown> | null> {
     try {

@@ -26,7 +26,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** The element with this id; a missing one is a bug in index.html, so it fails loudly. */
-export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
+export function byId<T extends Element>(id: string, type: abstract new () => T): T {
   const element = document.getElementById(id);
   if (!(element instanceof type)) {
     throw new Error(`index.html has no <${type.name}> with id "${id}"`);

@@ -10,6 +10,7 @@ import { IngestApi } from './api';
 import { byId } from './dom';
 import { followToOutcome, type LocalEndpoints } from './follow';
 import { HistoryView, type HistoryEntry } from './history';
+import { LiveChart } from './live-chart';
 import { LocalPanels } from './local-panels';
 import { describeState, type MessageState } from './message-state';
 import { renderResponse } from './response-view';
@@ -58,6 +59,18 @@ async function start(): Promise<void> {
   const view = new ValidationView(editor, validation, send, validate, shared);
   const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement));
   const panels = new LocalPanels(api, panelElements('notifications'), panelElements('dead-letters'));
+
+  const live = new LiveChart(() => api.metricsText(), shared.metrics, {
+    section: byId('live-panel', HTMLElement),
+    throughput: byId('live-throughput', SVGSVGElement),
+    depth: byId('live-depth', SVGSVGElement),
+    summary: byId('live-summary', HTMLElement),
+    table: byId('live-rows', HTMLTableSectionElement),
+    pause: byId('live-pause', HTMLButtonElement),
+    showTable: byId('live-show-table', HTMLButtonElement),
+    tableWrap: byId('live-table-wrap', HTMLElement),
+  });
+  void live.start();
 
   // The local-only endpoints are asked once at start; where they answer, their panels
   // show and following a message also looks there. Nothing waits for them but following.

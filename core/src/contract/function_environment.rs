@@ -10,3 +10,7 @@ pub const TOPIC_ARN: &str = "TOPIC_ARN";
 /// `true` lets notifications carry the caller's content (`Insert`, `data`, the start of
 /// a rejected body); absent or `false`: ids, the route and reasons only.
 pub const NOTIFICATION_INCLUDES_DATA: &str = "NOTIFICATION_INCLUDES_DATA";
+
+/// The CloudWatch namespace of the function's EMF metrics; absent: the contract's
+/// `DEFAULT_METRICS_NAMESPACE` (`PrivateIngest`).
+pub const METRICS_NAMESPACE: &str = "METRICS_NAMESPACE";

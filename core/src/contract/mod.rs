@@ -1,14 +1,15 @@
 //! The contract every component shares, each constant defined once: the request body's
 //! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]) and
 //! the security headers on them ([`security_headers`]), what travels on the queue
-//! besides the body ([`queue`]), and the Lambda's environment variables
-//! ([`function_environment`]).
+//! besides the body ([`queue`]), the Lambda's environment variables
+//! ([`function_environment`]) and the metrics both stacks emit ([`metrics`]).
 //!
 //! The handler, the local gateway and, through the Wasm module's `contract()`, the test
 //! page and the Pulumi program read them from here; none of them retypes one.
 
 pub mod function_environment;
 pub mod limits;
+pub mod metrics;
 pub mod queue;
 pub mod request;
 pub mod responses;

@@ -289,6 +289,15 @@ pub fn retention(v: &Value) -> Result<u32, String> {
     }
 }
 
+/// A CloudWatch metric namespace (the rules are the contract's, shared with the Lambda's
+/// environment check).
+pub fn metrics_namespace(s: &str) -> Result<String, String> {
+    match crate::contract::metrics::namespace_problem(s) {
+        None => Ok(s.to_owned()),
+        Some(problem) => Err(problem),
+    }
+}
+
 /// `true`/`false`, as a JSON boolean or the string `pulumi config set` stores.
 pub fn boolean(v: &Value) -> Result<bool, String> {
     match v {

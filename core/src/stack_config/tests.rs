@@ -212,6 +212,31 @@ fn every_error_starts_with_its_key_and_says_why() {
             json!("TRUE"),
             "notificationIncludesData: \"TRUE\" is not true or false",
         ),
+        (
+            "tracing",
+            json!("on"),
+            "tracing: \"on\" is not true or false",
+        ),
+        (
+            "metricsNamespace",
+            json!("AWS/Lambda"),
+            "metricsNamespace: \"AWS/Lambda\" starts with AWS/",
+        ),
+        (
+            "metricsNamespace",
+            json!("Private Ingest!"),
+            "metricsNamespace: \"Private Ingest!\" is not a CloudWatch namespace",
+        ),
+        (
+            "metricsNamespace",
+            json!("   "),
+            "is not a CloudWatch namespace",
+        ),
+        (
+            "oldestMessageAlarmSeconds",
+            json!(59),
+            "oldestMessageAlarmSeconds: 59 is out of range (60 to 1209600)",
+        ),
     ];
     for (key, value, expected) in cases {
         let errors = errors_with(key, value.clone());
@@ -284,6 +309,9 @@ fn the_typed_settings_carry_every_default() {
     assert!(!s.execute_api_private_dns);
     assert!(!s.manage_api_gateway_account);
     assert!(!s.notification_includes_data);
+    assert!(s.tracing, "X-Ray is on unless turned off");
+    assert_eq!(s.metrics_namespace, "PrivateIngest");
+    assert_eq!(s.oldest_message_alarm_seconds, 300, "five minutes");
 }
 
 #[test]

@@ -1,12 +1,18 @@
-//! The Lambda entry point. It only wires: JSON logs, the environment read once, one
-//! `aws_config` load with the Lambda's retry settings (it honours `AWS_ENDPOINT_URL`,
-//! so the binary runs against a local emulator too), the adapters, and
-//! `run(service_fn(..))` over `handle_batch`.
+//! The Lambda entry point. It only wires: logs as Lambda's logging settings say, the
+//! environment read once, one `aws_config` load with the Lambda's retry settings (it
+//! honours `AWS_ENDPOINT_URL`, so the binary runs against a local emulator too), the
+//! adapters, and `run(service_fn(..))` over `process_batch`, writing the batch's one
+//! EMF line to stdout after each invocation.
+
+use std::io::Write as _;
+use std::time::Instant;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
+use private_ingest_handler::log_settings::LogSettings;
+use private_ingest_handler::metrics::{emf_lines, BatchMetrics, EmfTarget};
 use private_ingest_handler::{
-    handle_batch, sdk, system_clock, system_random, Deps, DynamoDbStore, FunctionEnvironment,
+    process_batch, sdk, system_clock, system_random, Deps, DynamoDbStore, FunctionEnvironment,
     SnsNotifier,
 };
 use tracing_subscriber::EnvFilter;
@@ -18,14 +24,7 @@ const CONCURRENCY: usize = 10;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(false)
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    init_logs(&LogSettings::from_env());
 
     let environment = match FunctionEnvironment::from_env() {
         Ok(environment) => environment,
@@ -35,20 +34,57 @@ async fn main() -> Result<(), Error> {
         }
     };
     let sdk_config = sdk::config_loader().load().await;
+    let clock = system_clock();
     let deps = Deps {
         store: DynamoDbStore::new(
             aws_sdk_dynamodb::Client::new(&sdk_config),
             environment.table_name,
         ),
         notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk_config), environment.topic_arn),
-        clock: system_clock(),
+        clock: clock.clone(),
         random: system_random(),
         concurrency: CONCURRENCY,
         notification_content: environment.notification_content,
     };
-    let deps = &deps;
+    let (deps, target, clock) = (&deps, &environment.metrics, &clock);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<SqsBatchResponse, Error>(handle_batch(deps, event.payload).await?)
+        let started = Instant::now();
+        let started_ms = clock();
+        let outcomes = process_batch(deps, event.payload).await?;
+        let metrics = BatchMetrics::of(&outcomes, started_ms, started.elapsed());
+        write_metrics(&metrics, target, clock());
+        Ok::<SqsBatchResponse, Error>(outcomes.response())
     }))
     .await
+}
+
+fn init_logs(settings: &LogSettings) {
+    let subscriber = tracing_subscriber::fmt()
+        .with_target(false)
+        .with_env_filter(EnvFilter::new(&settings.filter));
+    if settings.json {
+        subscriber
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        subscriber.init();
+    }
+    if let Some(ignored) = &settings.ignored {
+        tracing::warn!("{ignored}");
+    }
+}
+
+/// The batch's EMF line(s) on stdout, where Lambda hands them to CloudWatch Logs, which
+/// extracts the metrics. Each line in one write, so no log line lands inside it.
+fn write_metrics(metrics: &BatchMetrics, target: &EmfTarget, now_ms: i64) {
+    let mut stdout = std::io::stdout().lock();
+    for line in emf_lines(metrics, target, now_ms) {
+        if let Err(error) = stdout.write_all(format!("{line}\n").as_bytes()) {
+            tracing::error!(%error, "could not write the batch's metrics");
+        }
+    }
+    let _ = stdout.flush();
 }

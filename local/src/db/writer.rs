@@ -98,6 +98,8 @@ pub trait CommitObserver: Send + 'static {
     /// Once the transaction has ended, before the callers are answered. `wrote`: the
     /// commit succeeded and changed rows.
     fn after_commit(&mut self, conn: &Connection, outcome: &Result<(), WriteError>, wrote: bool);
+    /// A group of `operations` writes committed (the metrics' commit group size).
+    fn committed(&mut self, _operations: usize) {}
 }
 
 /// No checks, nothing reported.
@@ -209,6 +211,7 @@ fn run(
         if committed {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.operations.fetch_add(size, Ordering::Relaxed);
+            observer.committed(usize::try_from(size).unwrap_or(usize::MAX));
         }
     }
     // Every handle is gone: fold the WAL back into the database so a clean stop leaves

@@ -5,7 +5,8 @@
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
 //! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters` (pages streamed
-//!   by [`list_page`]), `GET /healthz`; and [`redrive`]: `POST /dead-letters/redrive`.
+//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus); and [`redrive`]:
+//!   `POST /dead-letters/redrive`.
 //!
 //! Around every route: the `Host` check ([`host_check`]), the contract's JSON for every
 //! error ([`error_shape`]), security headers ([`security_headers`]); the page's paths
@@ -26,6 +27,7 @@ pub mod security_headers;
 pub mod send;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::middleware;
 use axum::routing::{get, post};
@@ -37,6 +39,7 @@ use self::host_check::AllowedHosts;
 use crate::adapters::{SqliteNotifier, SqliteRecordStore};
 use crate::db::{Reads, Writer};
 use crate::health::WriteHealth;
+use crate::metrics::Metrics;
 use crate::queue::Queue;
 
 /// What the handlers share; cheap to clone.
@@ -53,6 +56,8 @@ pub struct AppState {
     /// Whether writes work, for `/healthz`.
     pub health: WriteHealth,
     pub limits: ClientLimits,
+    /// The stack's metrics: `POST /send-message` counts into them, `/metrics` shows them.
+    pub metrics: Arc<Metrics>,
 }
 
 /// Bounds on what clients can make the gateway hold.
@@ -81,6 +86,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/dead-letters", get(read::dead_letters))
         .route("/dead-letters/redrive", post(redrive::redrive))
         .route("/healthz", get(read::healthz))
+        .route("/metrics", get(read::metrics))
         .with_state(state)
         .fallback_service(page_paths::guarded(web_dir));
     // `Router::layer` wraps each route on its own, inside the routing (a 405's `Allow`
@@ -146,6 +152,7 @@ mod tests {
                 list_bytes: 1 << 20,
                 hosts: AllowedHosts::new("127.0.0.1:0", &[]),
             },
+            metrics: Arc::new(Metrics::new()),
         };
         Fixture {
             router: router(state, db.missing_folder()),

@@ -74,7 +74,8 @@ Another folder can be served with <code>--web-dir</code>.</p>
 curl -s http://HOST/messages/MESSAGE_ID
 curl -s http://HOST/notifications
 curl -s http://HOST/dead-letters
-curl -s http://HOST/healthz</pre>
+curl -s http://HOST/healthz
+curl -s http://HOST/metrics</pre>
 </body>
 </html>
 "#;

@@ -1,6 +1,6 @@
 //! The GET routes: a record by id (the contract), and the local-only views of what the
 //! cloud stack would have done elsewhere: notifications (SNS emails), dead letters (the
-//! DLQ) and `/healthz` with the queue's depth.
+//! DLQ), `/healthz` with the queue's depth, and `/metrics` for Prometheus.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -102,6 +102,25 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
     }
 }
 
+/// `GET /metrics`: every metric in the OpenMetrics text format (what Prometheus scrapes),
+/// with the queue's depth and oldest age read now.
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    let now_ms = (app.clock)();
+    let queue = async {
+        Ok::<_, ReadError>((
+            app.queue.depth(now_ms).await?,
+            app.queue.oldest_sent_at_ms().await?,
+        ))
+    };
+    match queue.await {
+        Ok((depth, oldest)) => (
+            [(CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+            app.metrics.render(depth, oldest, now_ms),
+        )
+            .into_response(),
+        Err(error) => read_failed(&error),
+    }
+}
 /// 503 with the write failure, and the queue's depth when the database still reads.
 async fn degraded(app: &AppState, writes: WriteState) -> Response {
     let queue = app.queue.depth((app.clock)()).await.ok();

@@ -5,7 +5,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use private_ingest_core::contract::{MAX_BODY_BYTES, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
@@ -25,6 +25,14 @@ pub const LOCAL_SOURCE_VPCE: &str = "local";
 const READ_CAP: usize = 4 * MAX_BODY_BYTES;
 
 pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let started = std::time::Instant::now();
+    let metrics = std::sync::Arc::clone(&app.metrics);
+    let response = answer(app, headers, body).await;
+    metrics.record_send(started.elapsed(), response.status() == StatusCode::OK);
+    response
+}
+
+async fn answer(app: AppState, headers: HeaderMap, body: Body) -> Response {
     if !declares_json(&headers) {
         return closing(ApiError::unsupported_media_type());
     }

@@ -156,6 +156,7 @@ export const API_MAPPINGS: Readonly<Record<string, Mapping>> = {
         DeploymentId: c.ref(i.take("deployment")),
         StageName: i.take("stageName"),
         AccessLogSetting: { DestinationArn: c.ref(logs.destinationArn), Format: logs.format },
+        TracingEnabled: i.take("xrayTracingEnabled"),
       };
     },
     attributes: (r) => outputs(r, { stageName: "Ref" }),

@@ -1,4 +1,4 @@
-/** KMS, SNS, SQS, DynamoDB, S3, CloudWatch Logs and alarms, IAM. */
+/** KMS, SNS, SQS, DynamoDB, S3, CloudWatch Logs, alarms and the dashboard, IAM. */
 
 import { type Mapping, outputs } from "./mapping";
 import { renamed } from "./template";
@@ -111,6 +111,11 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
       AlarmActions: c.refs(i.take("alarmActions")),
       OKActions: c.refs(i.take("okActions")),
     }),
+  },
+  "aws:cloudwatch/dashboard:Dashboard": {
+    kind: "resource",
+    type: "AWS::CloudWatch::Dashboard",
+    properties: (i) => ({ DashboardName: i.take("dashboardName"), DashboardBody: i.take("dashboardBody") }),
   },
   "aws:iam/role:Role": {
     kind: "resource",

@@ -27,6 +27,7 @@ export const PROCESSOR_MAPPINGS: Readonly<Record<string, Mapping>> = {
         },
         VpcConfig: { SubnetIds: vpc.subnetIds, SecurityGroupIds: c.refs(vpc.securityGroupIds) },
         LoggingConfig: renamed(i.take("loggingConfig"), { logFormat: "LogFormat", logGroup: "LogGroup" }, i.resource.name),
+        TracingConfig: renamed(i.take("tracingConfig"), { mode: "Mode" }, i.resource.name),
       };
     },
     attributes: (r) => outputs(r, { arn: "Arn" }),

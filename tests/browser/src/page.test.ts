@@ -190,6 +190,93 @@ describe('the test page on the local stack', () => {
   });
 });
 
+describe('the live chart', () => {
+  let session: WatchedPage;
+
+  before(async () => {
+    session = await openPage(browser, LAPTOP);
+  });
+
+  after(async () => {
+    await session.context.close();
+  });
+
+  it('draws accepted and processed per second and the queue depth from /metrics, with a table, and can be paused', async () => {
+    const { page } = session;
+    await page.goto(stack.url.href);
+    await untilInteractive(page);
+    const section = page.getByRole('region', { name: 'Live' });
+    await section.waitFor();
+
+    // WHEN messages arrive while the chart reads /metrics every 2 seconds
+    const sendSome = async (n: number) => {
+      for (let i = 0; i < n; i += 1) {
+        const r = await fetch(new URL('send-message', stack.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"Insert":"DynamoDB"}',
+        });
+        assert.equal(r.status, 200);
+      }
+    };
+    await sendSome(5);
+    // THEN a reading shows them accepted and processed, in the table and in the summary
+    const rows = page.locator('#live-rows tr');
+    await page.waitForFunction(
+      () => {
+        const cells = [...document.querySelectorAll('#live-rows tr td')].map((td) => Number(td.textContent));
+        return cells.length >= 3 && cells.some((v) => v > 0);
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    const cells = await rows.first().locator('td').allInnerTexts();
+    assert.equal(cells.length, 3, 'accepted/s, processed/s, queue depth');
+    for (const c of cells) assert.match(c, /^\d+(\.\d)?$/, `a number: ${c}`);
+    assert.match(
+      await page.locator('#live-summary').innerText(),
+      /accepted and .+ processed per second; \d+ messages? on the queue/,
+    );
+
+    // AND the charts are images with a text alternative and one line per series
+    const throughput = page.getByRole('img', { name: /Messages per second over the last \d+ readings/ });
+    await throughput.waitFor();
+    assert.equal(await page.locator('#live-throughput polyline').count(), 2);
+    assert.equal(await page.locator('#live-depth polyline').count(), 1);
+    assert.match(
+      (await page.locator('#live-throughput polyline.series-accepted').getAttribute('points')) ?? '',
+      /^[\d.]+,[\d.]+/,
+    );
+
+    // AND the table is there for a screen reader, and one click shows it to everyone
+    const table = page.getByRole('table', { name: 'The last readings, newest first' });
+    assert.equal(await table.count(), 1);
+    assert.deepEqual(await table.locator('thead th').allInnerTexts(), [
+      'Time',
+      'Accepted per second',
+      'Processed per second',
+      'Queue depth',
+    ]);
+    const show = page.getByRole('button', { name: 'Show as a table' });
+    await show.click();
+    assert.equal(await page.getByRole('button', { name: 'Hide the table' }).getAttribute('aria-expanded'), 'true');
+    await screenshot(page, 'laptop-live-chart');
+
+    // AND a person can stop the moving display, and start it again
+    const pause = page.getByRole('button', { name: 'Pause' });
+    await pause.click();
+    const resume = page.getByRole('button', { name: 'Resume' });
+    assert.equal(await resume.getAttribute('aria-pressed'), 'true');
+    const frozen = await page.locator('#live-rows').innerText();
+    await sendSome(3);
+    await page.waitForTimeout(2_500);
+    assert.equal(await page.locator('#live-rows').innerText(), frozen, 'paused: no new reading');
+    await resume.click();
+    assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'false');
+    assertClean(session);
+  });
+});
+
 describe('keyboard only', () => {
   it('loads a preset, edits, and sends with the keyboard alone, focus always visible', async () => {
     const watched = await openPage(browser, LAPTOP);
