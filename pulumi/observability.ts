@@ -205,8 +205,9 @@ export function observability(name: string, args: ObservabilityArgs, opts: pulum
       {
         description: "messages reached the dead-letter queue (processing failed maxReceiveCount times).",
         runbook:
-          "find why in the Lambda's log by message_id (outcome failed), fix the cause, then move the messages back " +
-          "with aws sqs start-message-move-task --source-arn <dead-letter queue ARN>.",
+          "group them with private-ingest dlq inspect --stack-outputs <outputs.json>, find why in the Lambda's log by " +
+          "message_id (outcome failed), fix the cause, then move them back with private-ingest dlq redrive " +
+          "--stack-outputs <outputs.json> (SQS's StartMessageMoveTask).",
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: args.deadLetterQueueName },

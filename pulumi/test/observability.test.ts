@@ -163,6 +163,12 @@ describe("with the default settings", () => {
     }
   });
 
+  test("the dead letters' runbook names the project's own dlq commands", () => {
+    const deadLetters = alarms.find((a) => a.inputs.metricName === "ApproximateNumberOfMessagesVisible")!.inputs;
+    assert.match(deadLetters.alarmDescription, /private-ingest dlq inspect --stack-outputs/);
+    assert.match(deadLetters.alarmDescription, /private-ingest dlq redrive --stack-outputs/);
+  });
+
   test("the oldest message alarms past five minutes, any rejected body alarms, and so does a 5xx share over 5%", () => {
     const on = (metric: string) => alarms.find((a) => a.inputs.metricName === metric)!.inputs;
     const oldest = on("ApproximateAgeOfOldestMessage");
