@@ -28,25 +28,34 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Ctrl-C or SIGTERM (what `docker stop`, systemd and `kill` send).
-async fn stop_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Ctrl-C or SIGTERM (what `docker stop`, systemd and `kill` send). The handlers are
+/// installed here, before the stack starts, not when the returned future is first polled:
+/// a SIGTERM that arrives while the stack opens its database or prints its URL still stops
+/// it cleanly instead of killing the process with the signal's default action.
+fn stop_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
+        use tokio::signal::unix::{signal, SignalKind};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
+                // Without signal handlers the process keeps the default actions (it
+                // still stops); serve until then.
+                _ => std::future::pending::<()>().await,
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
