@@ -22,6 +22,7 @@ pub fn envelope() -> Envelope {
         received_at_ms: Some(1_700_000_000_000),
         request_id: Some("c6af9ac6-7b61-11e6-9a41-93e8deadbeef".into()),
         source_vpce: Some("vpce-0123456789abcdef0".into()),
+        idempotency_key: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Regenerates the expected answers of the shared test vectors from the native core:
-//! `fixtures/requests.json` (bodies), `fixtures/stack-configs.json` (settings) and
-//! `fixtures/request-schema.json` (the API model).
+//! `fixtures/requests.json` (bodies), `fixtures/idempotency-keys.json` (`Idempotency-Key`
+//! headers), `fixtures/stack-configs.json` (settings) and `fixtures/request-schema.json`
+//! (the API model).
 //!
 //! They are the contract's shared vectors: native core (core/tests/corpus.rs), the Wasm
 //! exports (wasm/tests/parity.rs) and the Pulumi program's tests are all checked against
@@ -34,6 +35,11 @@ fn main() -> Result<()> {
     bless("requests.json", "body", |body| {
         json!(private_ingest_core::validate(
             body.as_str().unwrap_or_default()
+        ))
+    })?;
+    bless("idempotency-keys.json", "key", |key| {
+        json!(private_ingest_core::validate_idempotency_key(
+            key.as_str().unwrap_or_default()
         ))
     })?;
     bless("stack-configs.json", "config", |config| {

@@ -1,7 +1,9 @@
 //! The shared corpus (`fixtures/requests.json`): native core gives the recorded answers,
 //! and the JSON Schema export agrees with the parser on every body.
 
-use private_ingest_core::{parse_message_str, request_schema, validate, ErrorCode};
+use private_ingest_core::{
+    parse_message_str, request_schema, validate, validate_idempotency_key, ErrorCode,
+};
 use serde_json::Value;
 
 const CORPUS: &str = include_str!("../../fixtures/requests.json");
@@ -41,13 +43,22 @@ fn the_json_schema_and_the_parser_agree_on_every_json_body() {
             continue;
         };
         let parsed = parse_message_str(body);
-        // Draft-04 cannot express the nesting limit or DynamoDB's number range anywhere in
-        // `data`; the handler enforces them (a "rejected" alert), so the schema accepting
-        // such a body is expected.
+        // Draft-04 cannot express the nesting limit or DynamoDB's number range and
+        // precision anywhere in `data`, and a schema validator sees a parsed value, where
+        // duplicate keys are gone and an object may have become a number; the handler
+        // enforces all of these (a "rejected" alert), so the schema accepting such a body is
+        // expected.
         let limits_only = parsed.as_ref().err().is_some_and(|e| {
-            e.errors()
-                .iter()
-                .all(|f| matches!(f.code, ErrorCode::TooDeep | ErrorCode::OutOfRange))
+            e.errors().iter().all(|f| {
+                matches!(
+                    f.code,
+                    ErrorCode::TooDeep
+                        | ErrorCode::OutOfRange
+                        | ErrorCode::TooManyDigits
+                        | ErrorCode::DuplicateKey
+                        | ErrorCode::ReservedKey
+                )
+            })
         });
         if limits_only {
             assert!(validator.is_valid(&value), "case {:?}", case["name"]);
@@ -62,6 +73,58 @@ fn the_json_schema_and_the_parser_agree_on_every_json_body() {
         compared += 1;
     }
     assert!(compared >= 25, "only {compared} bodies compared");
+}
+
+#[test]
+fn the_corpus_covers_strict_json() {
+    let codes: Vec<ErrorCode> = corpus()
+        .iter()
+        .filter_map(|c| parse_message_str(c["body"].as_str().unwrap()).err())
+        .flat_map(|e| e.errors().iter().map(|f| f.code).collect::<Vec<_>>())
+        .collect();
+    for code in [
+        ErrorCode::DuplicateKey,
+        ErrorCode::ReservedKey,
+        ErrorCode::OutOfRange,
+        ErrorCode::TooManyDigits,
+    ] {
+        assert!(codes.contains(&code), "no case of {code:?}");
+    }
+    assert!(
+        corpus().iter().any(|c| c["expected"]["errors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|l| l.as_str().unwrap().contains("… and")))),
+        "no case of a capped error list"
+    );
+}
+
+#[test]
+fn native_core_gives_the_recorded_errors_for_every_idempotency_key() {
+    let cases: Vec<Value> =
+        serde_json::from_str(include_str!("../../fixtures/idempotency-keys.json")).unwrap();
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c["expected"] == serde_json::json!([]))
+            .count()
+            >= 3
+    );
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c["expected"] != serde_json::json!([]))
+            .count()
+            >= 5
+    );
+    for case in cases {
+        let errors = validate_idempotency_key(case["key"].as_str().unwrap());
+        assert_eq!(
+            serde_json::to_value(errors).unwrap(),
+            case["expected"],
+            "case {:?}",
+            case["name"]
+        );
+    }
 }
 
 #[test]

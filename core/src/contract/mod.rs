@@ -1,18 +1,25 @@
 //! The contract every component shares, each constant defined once: the request body's
-//! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]) and
-//! what travels on the queue besides the body ([`queue`]).
+//! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]), what
+//! travels on the queue besides the body ([`queue`]) and the `Idempotency-Key` header
+//! ([`idempotency`]).
 //!
 //! The handler, the local gateway and, through the Wasm module's `contract()`, the test
 //! page and the Pulumi program read them from here; none of them retypes one.
 
+pub mod idempotency;
 pub mod limits;
 pub mod queue;
 pub mod request;
 pub mod responses;
 
+pub use idempotency::{
+    IDEMPOTENCY_KEY_ALPHABET, IDEMPOTENCY_KEY_HEADER, MAX_IDEMPOTENCY_KEY_CHARS,
+    NOTIFICATION_DEDUPE_SECONDS,
+};
 pub use limits::{
-    MAX_BODY_BYTES, MAX_BODY_PREVIEW_CHARS, MAX_DEPTH, MAX_NOTIFICATION_DATA_BYTES,
-    MAX_SUBJECT_CHARS,
+    DYNAMODB_MAX_EXPONENT, DYNAMODB_MAX_NUMBER_DIGITS, DYNAMODB_MIN_EXPONENT, MAX_BODY_BYTES,
+    MAX_BODY_PREVIEW_CHARS, MAX_DEPTH, MAX_ERROR_PATH_BYTES, MAX_LISTED_ERRORS,
+    MAX_NOTIFICATION_DATA_BYTES, MAX_SUBJECT_CHARS,
 };
 pub use queue::{
     DLQ_SUFFIX, IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE,

@@ -12,8 +12,8 @@ pub const REQUEST_ID_ATTRIBUTE: &str = "requestId";
 /// (`$context.identity.vpceId`; `local` on the local stack).
 pub const SOURCE_VPCE_ATTRIBUTE: &str = "sourceVpce";
 
-/// Message attribute reserved for the caller's `Idempotency-Key` header (the coming
-/// idempotency keys); nothing sets or reads it yet.
+/// Message attribute carrying the caller's `Idempotency-Key` header as sent (the cloud's
+/// mapping template cannot check it; the handler's core does). Absent without a key.
 pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "idempotencyKey";
 
 /// The dead-letter queue's name is the queue's name with this suffix.
