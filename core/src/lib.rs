@@ -34,7 +34,7 @@ pub use envelope::{Envelope, Stamp};
 pub use error::{ErrorCode, ErrorList, FieldError, ValidationErrors};
 pub use idempotency::{body_sha256, parse_idempotency_key, Dedupe, IdempotencyKey};
 pub use message::{parse_message, parse_message_str, Message};
-pub use notification::{Notification, NotificationContent, NotificationKind};
+pub use notification::{KeyClash, Notification, NotificationContent, NotificationKind};
 pub use plan::{plan, Action};
 pub use record::{build_record, RandomValue, Record, RecordError};
 pub use route::{route, Route};

@@ -183,36 +183,67 @@ pub fn for_rejected_body(
     Ok(n)
 }
 
-/// A valid message whose `Idempotency-Key` was already used for a different body (a
-/// record, or a notification within its dedupe window): nothing is overwritten or sent
-/// twice, and this alert says so. `first_message_id` is the message that used the key
-/// first, when it is known.
+/// A valid message whose record id was already used by another message for a different
+/// body: the caller's `Idempotency-Key` reused (for a record, or a notification within its
+/// dedupe window), or, without a key, this message's own id taken as another request's
+/// key. Nothing is overwritten or sent twice; this alert says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyClash<'a> {
+    /// The record id (or dedupe key) the message would have used.
+    pub key: &'a str,
+    /// True when the caller chose `key` as its `Idempotency-Key`; false when it is the
+    /// message's own id.
+    pub keyed: bool,
+    /// The message that used the key first, when it is known.
+    pub first_message_id: Option<&'a str>,
+    pub route: Route,
+}
+
+/// The "rejected" alert about a [`KeyClash`].
 pub fn for_reused_key(
-    dedupe: &Dedupe,
-    first_message_id: Option<&str>,
-    route: Route,
+    clash: &KeyClash<'_>,
     body: &[u8],
     envelope: &Envelope,
     now_ms: i64,
     content: NotificationContent,
 ) -> Result<Notification, RecordError> {
-    let mut n = skeleton(NotificationKind::Rejected, Some(route), envelope, now_ms)?;
-    let key = dedupe.key.as_str();
-    let first = first_message_id.map_or_else(String::new, |id| format!(" by message {id}"));
-    let what = match route {
-        Route::Store => format!("it names the record {}", quote(key)),
-        Route::Notify => "its notification was already sent".to_owned(),
-    };
-    n.errors = vec![format!(
-        "{IDEMPOTENCY_KEY_HEADER}: {} was already used{first} for a different body; {what}, \
-         which is kept as it is. Send a new body with a new key.",
-        quote(key)
-    )];
+    let mut n = skeleton(
+        NotificationKind::Rejected,
+        Some(clash.route),
+        envelope,
+        now_ms,
+    )?;
+    let key = quote(clash.key);
+    let first = clash
+        .first_message_id
+        .map_or_else(String::new, |id| format!(" by message {id}"));
+    n.errors = vec![if clash.keyed {
+        let what = match clash.route {
+            Route::Store => format!("it names the record {key}"),
+            Route::Notify => "its notification was already sent".to_owned(),
+        };
+        format!(
+            "{IDEMPOTENCY_KEY_HEADER}: {key} was already used{first} for a different body; \
+             {what}, which is kept as it is. Send a new body with a new key."
+        )
+    } else {
+        format!(
+            "/: the record id {key} (this message's id) was already taken{first} as an \
+             {IDEMPOTENCY_KEY_HEADER}; that record is kept as it is and this message was not \
+             stored."
+        )
+    }];
     n.reason = format!("The message was rejected: {}", n.errors[0]);
-    n.subject = subject("private-ingest: message rejected (Idempotency-Key reused)");
-    n.idempotency_key = Some(key.to_owned());
-    n.body_sha256 = Some(dedupe.body_sha256.clone());
-    let mut extra = Vec::new();
+    n.subject = subject(if clash.keyed {
+        "private-ingest: message rejected (Idempotency-Key reused)"
+    } else {
+        "private-ingest: message rejected (record id taken)"
+    });
+    if clash.keyed {
+        n.idempotency_key = Some(clash.key.to_owned());
+    }
+    let mut extra = vec![String::from("Errors:")];
+    extra.extend(n.errors.iter().map(|e| format!("  - {e}")));
     if content.includes_data() {
         extra.push(format!("Body ({} bytes), start:", body.len()));
         extra.push(format!("  {}", body_preview(body)));
@@ -423,11 +454,14 @@ mod tests {
 
     #[test]
     fn a_reused_key_is_a_rejection_that_names_the_key_and_the_first_message() {
-        let dedupe = Dedupe::new(crate::parse_idempotency_key("k-1").unwrap(), b"{}");
+        let clash = KeyClash {
+            key: "k-1",
+            keyed: true,
+            first_message_id: Some("m-first"),
+            route: Route::Store,
+        };
         let n = for_reused_key(
-            &dedupe,
-            Some("m-first"),
-            Route::Store,
+            &clash,
             br#"{"Insert":"DynamoDB","data":{"secret":1}}"#,
             &Envelope::new("m-2"),
             0,
@@ -451,7 +485,22 @@ mod tests {
             "private-ingest: message rejected (Idempotency-Key reused)"
         );
         assert!(n.text.contains("Message id: m-2\n"), "{}", n.text);
+        assert!(n.text.contains("Idempotency key: k-1\n"), "{}", n.text);
         assert!(!n.text.contains("secret"), "{}", n.text);
+        let taken = KeyClash {
+            key: "m-2",
+            keyed: false,
+            ..clash
+        };
+        let n = for_reused_key(&taken, b"{}", &Envelope::new("m-2"), 0, IDS_ONLY).unwrap();
+        assert_eq!(
+            n.subject,
+            "private-ingest: message rejected (record id taken)"
+        );
+        assert_eq!(n.idempotency_key, None);
+        assert!(n.errors[0].starts_with(
+            "/: the record id \"m-2\" (this message's id) was already taken by message m-first"
+        ));
     }
 
     #[test]

@@ -5,6 +5,9 @@ use private_ingest_core::NotificationContent;
 
 /// The DynamoDB table the store route writes to (partition key `id`, type S).
 pub const TABLE_NAME_VAR: &str = "TABLE_NAME";
+/// The DynamoDB table of the notify route's dedupe markers (partition key `id`, type S;
+/// TTL on `expires_at`).
+pub const IDEMPOTENCY_TABLE_NAME_VAR: &str = "IDEMPOTENCY_TABLE_NAME";
 /// The SNS topic notifications and "rejected" alerts are published to.
 pub const TOPIC_ARN_VAR: &str = "TOPIC_ARN";
 /// `true` lets notifications carry the caller's content (`Insert`, `data`, the start of
@@ -14,6 +17,7 @@ pub const NOTIFICATION_INCLUDES_DATA_VAR: &str = "NOTIFICATION_INCLUDES_DATA";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionEnvironment {
     pub table_name: String,
+    pub idempotency_table_name: String,
     pub topic_arn: String,
     pub notification_content: NotificationContent,
 }
@@ -39,6 +43,10 @@ impl FunctionEnvironment {
             value.unwrap_or_default()
         };
         let table_name = required(TABLE_NAME_VAR, "the DynamoDB table for stored records");
+        let idempotency_table_name = required(
+            IDEMPOTENCY_TABLE_NAME_VAR,
+            "the DynamoDB table for the Idempotency-Key markers of notifications",
+        );
         let topic_arn = required(TOPIC_ARN_VAR, "the SNS topic for notifications");
         let includes_data = match lookup(NOTIFICATION_INCLUDES_DATA_VAR).as_deref() {
             None | Some("false") => false,
@@ -53,6 +61,7 @@ impl FunctionEnvironment {
         if problems.is_empty() {
             Ok(Self {
                 table_name,
+                idempotency_table_name,
                 topic_arn,
                 notification_content: NotificationContent::from_includes_data(includes_data),
             })
@@ -73,6 +82,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.table_name, "value-of-TABLE_NAME");
+        assert_eq!(s.idempotency_table_name, "value-of-IDEMPOTENCY_TABLE_NAME");
         assert_eq!(s.topic_arn, "value-of-TOPIC_ARN");
         assert_eq!(s.notification_content, NotificationContent::IdsOnly);
     }
@@ -107,6 +117,7 @@ mod tests {
         assert_eq!(
             err.unwrap_err().to_string(),
             "missing or invalid environment variable(s): TABLE_NAME (the DynamoDB table for stored records), \
+             IDEMPOTENCY_TABLE_NAME (the DynamoDB table for the Idempotency-Key markers of notifications), \
              TOPIC_ARN (the SNS topic for notifications)"
         );
     }
