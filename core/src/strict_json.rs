@@ -5,11 +5,14 @@
 //!   on which value wins (serde_json keeps the last, others the first), so the API's
 //!   validator and the handler could read one body two ways. Each is reported as
 //!   `<object's path>: duplicate key "<k>"`.
-//! - **an object that poses as a number**: with `arbitrary_precision`, serde_json hands a
-//!   number to a visitor as a one-key map `{"$serde_json::private::Number": "<text>"}`, and
-//!   its own `Value` turns a body's literal `{"$serde_json::private::Number":"12"}` into the
-//!   number 12. A lexical count of the body's numbers tells the two apart; a body where
-//!   they differ is refused.
+//! - **serde_json's private keys** (`$serde_json::private::Number`, `...::RawValue`): with
+//!   `arbitrary_precision`, serde_json hands a number to a visitor as a one-key map
+//!   `{"$serde_json::private::Number": "<text>"}`, and with `raw_value` (on in this build)
+//!   its own `Value` reads `{"$serde_json::private::RawValue": "[1]"}` as `[1]`: an object
+//!   with such a key would turn into something else the next time anything parses the
+//!   stored record. A key with that prefix is refused with its path; a one-key object that
+//!   looks exactly like a number is told apart from one by a lexical count of the body's
+//!   numbers, and refused too.
 //!
 //! Numbers keep their decimal text: `arbitrary_precision` stores it in
 //! `serde_json::Number` (the exponent letter is written `e`; every digit, the sign, the
@@ -33,6 +36,9 @@ use crate::error::{pointer_push, quote_short, ErrorCode, ErrorList, FieldError, 
 /// `arbitrary_precision` (serde_json's `number::TOKEN`; stable since serde_json 1.0.13).
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
+/// The prefix of serde_json's private keys (see the module's documentation).
+const RESERVED_KEY_PREFIX: &str = "$serde_json::private::";
+
 /// How long a duplicated key may be when an error message quotes it.
 const MAX_QUOTED_KEY_BYTES: usize = 64;
 
@@ -41,8 +47,9 @@ const MAX_QUOTED_KEY_BYTES: usize = 64;
 pub enum StrictJsonError {
     /// Not JSON (serde_json's message, with line and column).
     Syntax(serde_json::Error),
-    /// Duplicate keys, each at its object's path.
-    Duplicates(ValidationErrors),
+    /// Duplicate keys (each at its object's path) and serde_json's private keys (each at
+    /// its own path).
+    Ambiguous(ValidationErrors),
     /// An object with the single key [`NUMBER_TOKEN`] and a number as text.
     PosingAsNumber,
 }
@@ -56,7 +63,7 @@ impl StrictJsonError {
             StrictJsonError::Syntax(e) => {
                 single(ErrorCode::NotJson, format!("body is not valid JSON: {e}"))
             }
-            StrictJsonError::Duplicates(errors) => errors,
+            StrictJsonError::Ambiguous(errors) => errors,
             StrictJsonError::PosingAsNumber => single(
                 ErrorCode::ReservedKey,
                 format!(
@@ -82,8 +89,8 @@ pub fn parse_strict(text: &str) -> Result<Value, StrictJsonError> {
     .and_then(|v| de.end().map(|()| v))
     .map_err(StrictJsonError::Syntax)?;
     let found = found.into_inner();
-    if let Some(duplicates) = found.duplicates.into_errors() {
-        return Err(StrictJsonError::Duplicates(duplicates));
+    if let Some(ambiguous) = found.ambiguous.into_errors() {
+        return Err(StrictJsonError::Ambiguous(ambiguous));
     }
     if found.numbers != scan(text, usize::MAX).numbers {
         return Err(StrictJsonError::PosingAsNumber);
@@ -141,10 +148,11 @@ pub fn scan(text: &str, stop_at: usize) -> Shape {
     }
 }
 
-/// What the visitor found on its way: duplicate keys, and how many numbers it built.
+/// What the visitor found on its way: duplicate and reserved keys, and how many numbers
+/// it built.
 #[derive(Debug, Default)]
 struct Found {
-    duplicates: ErrorList,
+    ambiguous: ErrorList,
     numbers: usize,
 }
 
@@ -262,7 +270,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
             })?;
             if object.contains_key(&key) {
                 let path = pointer(self.path);
-                self.found.borrow_mut().duplicates.push(FieldError::new(
+                self.found.borrow_mut().ambiguous.push(FieldError::new(
                     path,
                     ErrorCode::DuplicateKey,
                     format!("duplicate key {}", quote_short(&key, MAX_QUOTED_KEY_BYTES)),
@@ -271,9 +279,21 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
             }
             object.insert(key, value);
         }
-        Ok(as_number(&object)
-            .inspect(|_| self.found.borrow_mut().numbers += 1)
-            .unwrap_or(Value::Object(object)))
+        if let Some(number) = as_number(&object) {
+            self.found.borrow_mut().numbers += 1;
+            return Ok(number);
+        }
+        for key in object.keys().filter(|k| k.starts_with(RESERVED_KEY_PREFIX)) {
+            self.found.borrow_mut().ambiguous.push(FieldError::new(
+                pointer_push(&pointer(self.path), key),
+                ErrorCode::ReservedKey,
+                format!(
+                    "keys starting with \"{RESERVED_KEY_PREFIX}\" are reserved by the JSON \
+                     parser; rename it"
+                ),
+            ));
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -292,7 +312,7 @@ mod tests {
 
     fn duplicates(text: &str) -> Vec<String> {
         match parse_strict(text) {
-            Err(StrictJsonError::Duplicates(errors)) => errors.messages(),
+            Err(StrictJsonError::Ambiguous(errors)) => errors.messages(),
             other => panic!("expected duplicates, got {other:?}"),
         }
     }
@@ -332,7 +352,7 @@ mod tests {
     }
 
     #[test]
-    fn an_object_posing_as_a_number_is_refused_and_other_uses_of_the_key_are_kept() {
+    fn an_object_posing_as_a_number_is_refused() {
         for posing in [
             r#"{"a":{"$serde_json::private::Number":"12"}}"#,
             r#"{"a":{"\u0024serde_json::private::Number":"1e5"},"n":3}"#,
@@ -342,12 +362,19 @@ mod tests {
                 "{posing}"
             );
         }
-        let kept = parse_strict(
-            r#"{"a":{"$serde_json::private::Number":"not a number"},"b":{"$serde_json::private::Number":"1","c":2}}"#,
-        )
-        .unwrap();
-        assert_eq!(kept["a"]["$serde_json::private::Number"], "not a number");
-        assert_eq!(kept["b"]["c"], 2);
+    }
+
+    #[test]
+    fn serde_json_s_private_keys_are_refused_with_their_path() {
+        assert_eq!(
+            duplicates(
+                r#"{"a":{"$serde_json::private::Number":"x"},"b":[{"$serde_json::private::RawValue":"[1]","c":2}]}"#
+            ),
+            [
+                r#"/a/$serde_json::private::Number: keys starting with "$serde_json::private::" are reserved by the JSON parser; rename it"#,
+                r#"/b/0/$serde_json::private::RawValue: keys starting with "$serde_json::private::" are reserved by the JSON parser; rename it"#,
+            ]
+        );
     }
 
     #[test]

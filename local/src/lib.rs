@@ -21,12 +21,13 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use private_ingest_handler::{system_clock, system_random, Deps};
+use private_ingest_handler::{system_clock, system_random, Clock, Deps};
 use tokio::sync::watch;
 
 pub use flags::Flags;
 
-use crate::adapters::{SqliteNotifier, SqliteRecordStore};
+use crate::adapters::sqlite_dedupe::SWEEP_INTERVAL;
+use crate::adapters::{SqliteDedupe, SqliteNotifier, SqliteRecordStore};
 use crate::db::Reads;
 use crate::faults::Faults;
 use crate::gateway::AppState;
@@ -92,7 +93,8 @@ pub async fn run(
     );
     let records =
         SqliteRecordStore::new(writer.clone(), reads.clone(), faults.clone(), clock.clone());
-    let notifications = SqliteNotifier::new(writer.clone(), reads, faults, clock.clone());
+    let notifications = SqliteNotifier::new(writer.clone(), reads.clone(), faults, clock.clone());
+    let dedupe = SqliteDedupe::new(writer.clone(), reads);
 
     let listener = tokio::net::TcpListener::bind(&flags.listen)
         .await
@@ -110,10 +112,12 @@ pub async fn run(
         Deps {
             store: records.clone(),
             notifier: notifications.clone(),
+            dedupe: dedupe.clone(),
             clock: clock.clone(),
             random: system_random(),
             concurrency: batch_size,
             notification_content: flags.notification_content(),
+            in_progress_expiry: flags.in_progress_expiry(),
         },
         PollerOptions {
             batch_size,
@@ -125,12 +129,18 @@ pub async fn run(
         .map(|_| tokio::spawn(Arc::clone(&poller).run(stop_rx.clone())))
         .collect();
     drop(poller);
+    let sweeper = tokio::spawn(sweep_dedupe_markers(
+        dedupe.clone(),
+        clock.clone(),
+        stop_rx.clone(),
+    ));
 
     let app = gateway::router(
         AppState {
             queue,
             records,
             notifications,
+            dedupe,
             writer,
             clock,
         },
@@ -185,6 +195,9 @@ pub async fn run(
             tracing::error!("a poller task panicked");
         }
     }
+    if sweeper.await.is_err() {
+        tracing::error!("the dedupe sweeper panicked");
+    }
     tracing::info!("pollers stopped");
     if drained {
         // Every writer handle is gone with the server and the poller: the writer commits
@@ -199,4 +212,20 @@ pub async fn run(
         tracing::warn!("stopped with HTTP requests still open after {HTTP_DRAIN_LIMIT:?}");
     }
     Ok(())
+}
+
+/// Deletes expired dedupe markers now and every [`SWEEP_INTERVAL`] until `stop` (what
+/// DynamoDB's TTL does for the cloud's dedupe table).
+async fn sweep_dedupe_markers(dedupe: SqliteDedupe, clock: Clock, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match dedupe.sweep(clock()).await {
+            Ok(0) => {}
+            Ok(swept) => tracing::debug!(swept, "expired dedupe markers deleted"),
+            Err(error) => tracing::warn!(%error, "could not sweep expired dedupe markers"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(SWEEP_INTERVAL) => {}
+            changed = stop.changed() => if changed.is_err() { break },
+        }
+    }
 }

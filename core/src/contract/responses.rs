@@ -1,7 +1,8 @@
 //! The API's answers: the status and `message` of each, the same from the cloud API
 //! (its mapping templates and gateway responses) and the local gateway.
 //!
-//! Every answer is JSON. 200: `{"message", "requestId", "messageId"}`. Any other:
+//! Every answer is JSON. 200: `{"message", "requestId", "messageId", "recordId"}` (the
+//! record's id: the `Idempotency-Key`, or the message id without one). Any other:
 //! `{"message", "errors": ["<JSON pointer>: <reason>", ...]}`, with `requestId` where the
 //! request got one (an answer from the queue integration).
 

@@ -13,6 +13,17 @@ use crate::notify::Notifier;
 /// How long a completed marker deduplicates, in milliseconds.
 const DEDUPE_WINDOW_MS: i64 = (NOTIFICATION_DEDUPE_SECONDS * 1000) as i64;
 
+/// Pauses before claiming again when another delivery holds the key in progress. A
+/// client's retry often lands in a concurrent batch while the first delivery is between
+/// its claim and its complete (milliseconds); looking again within about a second finds
+/// it completed, where an item failure would wait a whole visibility timeout (three
+/// minutes in the cloud) and count toward the dead-letter queue.
+const IN_PROGRESS_RECHECKS: [Duration; 3] = [
+    Duration::from_millis(50),
+    Duration::from_millis(200),
+    Duration::from_millis(750),
+];
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -33,7 +44,7 @@ pub(super) async fn notify_once<S, N: Notifier, D: DedupeStore>(
     ) else {
         unreachable!("the caller only routes keyed notifications here")
     };
-    let claim = Claim {
+    let claim_at = |now_ms: i64| Claim {
         key: key.to_owned(),
         body_sha256: digest.to_owned(),
         message_id: notification.message_id.clone(),
@@ -41,7 +52,21 @@ pub(super) async fn notify_once<S, N: Notifier, D: DedupeStore>(
         in_progress_until_ms: now_ms.saturating_add(millis(deps.in_progress_expiry)),
         expires_at_ms: now_ms.saturating_add(DEDUPE_WINDOW_MS),
     };
-    match deps.dedupe.claim(&claim).await? {
+    let mut claim = claim_at(now_ms);
+    let mut claimed = deps.dedupe.claim(&claim).await?;
+    for pause in IN_PROGRESS_RECHECKS {
+        match &claimed {
+            Claimed::Held(marker)
+                if marker.status == MarkerStatus::InProgress && marker.body_sha256 == digest =>
+            {
+                tokio::time::sleep(pause).await;
+                claim = claim_at((deps.clock)());
+                claimed = deps.dedupe.claim(&claim).await?;
+            }
+            _ => break,
+        }
+    }
+    match claimed {
         Claimed::Claimed => publish_claimed(deps, notification, &claim).await,
         Claimed::Held(marker) if marker.body_sha256 != digest => {
             let clash = KeyClash {

@@ -90,7 +90,8 @@ pub async fn dead_letters(State(app): State<AppState>, Query(q): Query<ListQuery
 }
 
 /// `GET /healthz`: 200 when the database answers, with the queue's depth, the counts of
-/// records and notifications, and how much the writer grouped (operations per commit).
+/// records, notifications and dedupe markers, and how much the writer grouped
+/// (operations per commit).
 pub async fn healthz(State(app): State<AppState>) -> Response {
     let now_ms = (app.clock)();
     let counts = async {
@@ -98,14 +99,16 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
             app.queue.depth(now_ms).await?,
             app.records.count().await?,
             app.notifications.count().await?,
+            app.dedupe.count().await?,
         ))
     };
     match counts.await {
-        Ok((queue, records, notifications)) => Json(json!({
+        Ok((queue, records, notifications, dedupe_markers)) => Json(json!({
             "status": "ok",
             "queue": queue,
             "records": records,
             "notifications": notifications,
+            "dedupe_markers": dedupe_markers,
             "writer": app.writer.stats(),
         }))
         .into_response(),

@@ -314,3 +314,24 @@ async fn an_invalid_body_with_a_valid_key_is_rejected_without_a_marker() {
     );
     assert_eq!(deps.dedupe.get(KEY), None);
 }
+
+#[tokio::test]
+async fn a_key_completed_while_this_delivery_waits_is_already_notified() {
+    // GIVEN another delivery holds the key in progress, and completes it 100 ms later
+    let deps = std::sync::Arc::new(deps());
+    deps.dedupe
+        .insert(KEY, marker(MarkerStatus::InProgress, "m-1", NOTIFY_BODY));
+    let completer = {
+        let deps = std::sync::Arc::clone(&deps);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            deps.dedupe.complete(KEY, "m-1", NOW_MS + 1).await.unwrap()
+        })
+    };
+    // WHEN the retry arrives meanwhile
+    let failed = run(&deps, vec![keyed_record("m-2", NOTIFY_BODY, KEY)]).await;
+    // THEN it looks again, finds it completed, and is done without an item failure
+    assert!(completer.await.unwrap());
+    assert!(failed.is_empty());
+    assert_eq!(deps.notifier.attempts(), 0);
+}
