@@ -56,7 +56,8 @@ async function main(): Promise<PrivateIngestOutputs> {
   const s = new PrivateIngest("private-ingest", { settings, artifacts, where, vpc, stack });
   return {
     privateUrl: s.privateUrl, curlStore: s.curlStore, curlNotify: s.curlNotify, queueUrl: s.queueUrl,
-    deadLetterQueueUrl: s.deadLetterQueueUrl, tableName: s.tableName, topicArn: s.topicArn,
+    deadLetterQueueUrl: s.deadLetterQueueUrl, tableName: s.tableName, idempotencyTableName: s.idempotencyTableName,
+    topicArn: s.topicArn,
     executeApiVpcEndpointId: s.executeApiVpcEndpointId, restApiId: s.restApiId, functionName: s.functionName,
   };
 }

@@ -6,46 +6,72 @@
  */
 
 import {
-  INVALID_BODY, NOT_FOUND, NOT_QUEUED, NOT_READ, PAGE_NOT_READ, REQUEST_ID_ATTRIBUTE, SENT_MESSAGE,
-  SOURCE_VPCE_ATTRIBUTE, TOO_LARGE, TOO_MANY_REQUESTS, UNSUPPORTED_MEDIA_TYPE,
+  IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_KEY_HEADER, INVALID_BODY, NOT_FOUND, NOT_QUEUED, NOT_READ,
+  PAGE_NOT_READ, REQUEST_ID_ATTRIBUTE, SENT_MESSAGE, SOURCE_VPCE_ATTRIBUTE, TOO_LARGE,
+  TOO_MANY_REQUESTS, UNSUPPORTED_MEDIA_TYPE,
 } from "./contract";
 
-/** One SQS query-API message attribute, form-encoded. */
-function stringAttribute(index: number, name: string, valueRef: string): string {
-  const prefix = `MessageAttribute.${index}`;
+/**
+ * One SQS query-API message attribute, form-encoded, numbered by the VTL variable
+ * `$n` (SQS numbers attributes 1, 2, 3 … without gaps; the optional ones move up).
+ */
+function stringAttribute(name: string, valueRef: string): string {
   return (
-    `&${prefix}.Name=${name}&${prefix}.Value.DataType=String` +
-    `&${prefix}.Value.StringValue=$util.urlEncode(${valueRef})`
+    "#set($n = $n + 1)" +
+    `&MessageAttribute.\${n}.Name=${name}&MessageAttribute.\${n}.Value.DataType=String` +
+    `&MessageAttribute.\${n}.Value.StringValue=$util.urlEncode(${valueRef})`
   );
 }
 
 /**
+ * Sets `$key` to the request's `Idempotency-Key` header, whatever its case (HTTP/2
+ * clients send `idempotency-key`), or to "" without one. `$input.params()` is the method
+ * request's parameters in request and response templates alike.
+ */
+const READ_IDEMPOTENCY_KEY =
+  `#set($key = "")` +
+  "#foreach($name in $input.params().header.keySet())" +
+  `#if($name.toLowerCase() == "${IDEMPOTENCY_KEY_HEADER.toLowerCase()}")` +
+  "#set($key = $input.params().header.get($name))" +
+  "#end#end";
+
+/**
  * `POST /send-message` → SQS `SendMessage` (query API, form-encoded): the raw body as the
- * message, the request id and the VPC endpoint as message attributes. One line, no
- * trailing newline: anything after the last `=` would become part of its value. SQS
- * refuses an empty attribute value, so `sourceVpce` is sent only when there is one.
+ * message, the request id, the VPC endpoint and the caller's `Idempotency-Key` as message
+ * attributes. One line, no trailing newline: anything after the last `=` would become
+ * part of its value. SQS refuses an empty attribute value, so `sourceVpce` and
+ * `idempotencyKey` are sent only when there is one. The key goes as sent: VTL cannot
+ * check its shape, so the Lambda's core rejects a malformed one.
  */
 export const SEND_MESSAGE_REQUEST =
   "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
-  stringAttribute(1, REQUEST_ID_ATTRIBUTE, "$context.requestId") +
+  "#set($n = 0)" +
+  stringAttribute(REQUEST_ID_ATTRIBUTE, "$context.requestId") +
   `#if("$!context.identity.vpceId" != "")` +
-  stringAttribute(2, SOURCE_VPCE_ATTRIBUTE, "$context.identity.vpceId") +
+  stringAttribute(SOURCE_VPCE_ATTRIBUTE, "$context.identity.vpceId") +
+  "#end" +
+  READ_IDEMPOTENCY_KEY +
+  `#if("$!key" != "")` +
+  stringAttribute(IDEMPOTENCY_KEY_ATTRIBUTE, "$key") +
   "#end";
 
 /** The 502 body when the queue did not take the message (never a 200 then). */
 const NOT_QUEUED_BODY = `{"message":"${NOT_QUEUED}","requestId":"$context.requestId"}`;
 
 /**
- * SQS answered 2xx: the contract's 200 with the queue's message id (the record's key).
- * A 2xx without a message id is not proof the message was queued: 502.
+ * SQS answered 2xx: the contract's 200 with the queue's message id and the record's id
+ * (`recordId`: the caller's `Idempotency-Key`, or the message id without one). A 2xx
+ * without a message id is not proof the message was queued: 502.
  */
 export const SEND_MESSAGE_OK = [
   "#set($sent = $input.path('$.SendMessageResponse.SendMessageResult'))",
+  READ_IDEMPOTENCY_KEY,
   `#if("$!sent.MessageId" == "")`,
   "#set($context.responseOverride.status = 502)",
   NOT_QUEUED_BODY,
   "#else",
-  `{"message":"${SENT_MESSAGE}","requestId":"$context.requestId","messageId":"$sent.MessageId"}`,
+  `{"message":"${SENT_MESSAGE}","requestId":"$context.requestId","messageId":"$sent.MessageId",` +
+    `"recordId":#if("$!key" != "")${jsonString("$key")}#else"$sent.MessageId"#end}`,
   "#end",
 ].join("\n");
 
@@ -177,6 +203,8 @@ export function getItemFound(maxDepth: number): string {
       `#if("$!v0" != ""),"data":${attributeToJson(maxDepth)}#end`,
       optionalString("request_id"),
       optionalString("source_vpce"),
+      optionalString("message_id"),
+      optionalString("body_sha256"),
       "}",
     ].join(""),
     "#end",

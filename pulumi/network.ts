@@ -111,6 +111,7 @@ export function network(name: string, args: NetworkArgs, opts: pulumi.ComponentR
 /** What the endpoints' policies name, once those resources exist. */
 export interface EndpointPolicyTargets {
   readonly tableArn: pulumi.Input<string>;
+  readonly idempotencyTableArn: pulumi.Input<string>;
   readonly topicArn: pulumi.Input<string>;
   readonly executionArn: pulumi.Input<string>;
   /** The private custom domain's execute-api ARN (`arn:...:execute-api:...:/domainnames/<name>+<id>`). */
@@ -119,14 +120,14 @@ export interface EndpointPolicyTargets {
   readonly signedApiCallers: boolean;
 }
 
-/** Each endpoint lets through only this stack's table, topic, API and domain. */
+/** Each endpoint lets through only this stack's tables, topic, API and domain. */
 export function endpointPolicies(
   name: string, net: Network, where: Where, targets: EndpointPolicyTargets, opts: pulumi.ComponentResourceOptions,
 ): void {
   const attach = (suffix: string, endpoint: aws.ec2.VpcEndpoint, document: pulumi.Output<policy.PolicyDocumentJson>) =>
     new aws.ec2.VpcEndpointPolicy(`${name}-${suffix}-endpoint-policy`, { vpcEndpointId: endpoint.id, policy: document }, opts);
-  attach("dynamodb", net.dynamodbEndpoint, pulumi.output(targets.tableArn).apply((arn) =>
-    JSON.stringify(policy.dynamodbEndpointPolicy(arn, where.accountId))));
+  attach("dynamodb", net.dynamodbEndpoint, pulumi.all([targets.tableArn, targets.idempotencyTableArn]).apply(([table, dedupe]) =>
+    JSON.stringify(policy.dynamodbEndpointPolicy(table, dedupe, where.accountId))));
   attach("sns", net.snsEndpoint, pulumi.output(targets.topicArn).apply((arn) =>
     JSON.stringify(policy.snsEndpointPolicy(arn, where.accountId))));
   attach("execute-api", net.executeApiEndpoint, pulumi.all([targets.executionArn, targets.domainInvokeArn]).apply(([api, domain]) =>

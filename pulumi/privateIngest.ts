@@ -8,7 +8,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import { messaging, recordTable } from "./messaging";
+import { idempotencyTable, messaging, recordTable } from "./messaging";
 import { endpointPolicies, network } from "./network";
 import { pageBucket } from "./pageBucket";
 import { privateDomain } from "./privateDomain";
@@ -39,6 +39,8 @@ export interface PrivateIngestOutputs {
   readonly queueUrl: pulumi.Output<string>;
   readonly deadLetterQueueUrl: pulumi.Output<string>;
   readonly tableName: pulumi.Output<string>;
+  /** The notify route's dedupe table (Idempotency-Key markers, TTL on expires_at). */
+  readonly idempotencyTableName: pulumi.Output<string>;
   readonly topicArn: pulumi.Output<string>;
   readonly executeApiVpcEndpointId: pulumi.Output<string>;
   readonly restApiId: pulumi.Output<string>;
@@ -52,6 +54,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
   public readonly queueUrl: pulumi.Output<string>;
   public readonly deadLetterQueueUrl: pulumi.Output<string>;
   public readonly tableName: pulumi.Output<string>;
+  public readonly idempotencyTableName: pulumi.Output<string>;
   public readonly topicArn: pulumi.Output<string>;
   public readonly executeApiVpcEndpointId: pulumi.Output<string>;
   public readonly restApiId: pulumi.Output<string>;
@@ -76,12 +79,13 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
       visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
     }, parent);
     const table = recordTable(name, s.tableName, parent);
+    const dedupeTable = idempotencyTable(name, s.idempotencyTableName, parent);
     const fn = processor(name, {
       where, stack, lambdaZipPath: args.artifacts.lambdaZipPath, lambdaMemoryMb: s.lambdaMemoryMb,
       batchSize: s.batchSize, maxConcurrency: s.maxConcurrency, logRetentionDays: s.logRetentionDays,
       notificationIncludesData: s.notificationIncludesData, subnetIds: s.subnetIds,
       securityGroup: net.processorSecurityGroup, snsEndpointUrl: net.snsEndpointUrl, key: msg.key,
-      queue: msg.queue, deadLetterQueue: msg.deadLetterQueue, table, topic: msg.topic,
+      queue: msg.queue, deadLetterQueue: msg.deadLetterQueue, table, idempotencyTable: dedupeTable, topic: msg.topic,
     }, parent);
     const api = restApi(name, {
       where, stack, executeApiEndpoint: net.executeApiEndpoint, queue: msg.queue, table, tableName: s.tableName,
@@ -96,7 +100,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
       api: api.api, stage: api.stage,
     }, parent);
     endpointPolicies(name, net, where, {
-      tableArn: table.arn, topicArn: msg.topic.arn, executionArn: api.api.executionArn,
+      tableArn: table.arn, idempotencyTableArn: dedupeTable.arn, topicArn: msg.topic.arn, executionArn: api.api.executionArn,
       domainInvokeArn: domain.invokeArn, signedApiCallers: s.apiAuthorization === "AWS_IAM",
     }, parent);
 
@@ -107,6 +111,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     this.queueUrl = msg.queue.url;
     this.deadLetterQueueUrl = msg.deadLetterQueue.url;
     this.tableName = table.name;
+    this.idempotencyTableName = dedupeTable.name;
     this.topicArn = msg.topic.arn;
     this.executeApiVpcEndpointId = net.executeApiEndpoint.id;
     this.restApiId = api.api.id;
@@ -116,6 +121,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     this.registerOutputs({
       privateUrl: this.privateUrl, curlStore: this.curlStore, curlNotify: this.curlNotify,
       queueUrl: this.queueUrl, deadLetterQueueUrl: this.deadLetterQueueUrl, tableName: this.tableName,
+      idempotencyTableName: this.idempotencyTableName,
       topicArn: this.topicArn, executeApiVpcEndpointId: this.executeApiVpcEndpointId,
       restApiId: this.restApiId, functionName: this.functionName,
     });

@@ -13,8 +13,11 @@ import type { Where } from "./stackContext";
 
 /**
  * The Lambda's timeout. A batch is at most 10 messages (the batchSize setting), each one
- * DynamoDB PutItem or SNS Publish run concurrently with the SDK's retries: seconds, not
- * tens of seconds, so 30 s leaves room for a cold start in the VPC.
+ * DynamoDB PutItem or SNS Publish (with an Idempotency-Key: up to three DynamoDB calls
+ * around the Publish) run concurrently with the SDK's retries: seconds, not tens of
+ * seconds, so 30 s leaves room for a cold start in the VPC. A dedupe claim holds its key
+ * for the bootstrap's IN_PROGRESS_EXPIRY (30 s), which must be at least this: by then the
+ * invocation that claimed the key has ended.
  */
 export const LAMBDA_TIMEOUT_SECONDS = 30;
 
@@ -41,6 +44,8 @@ export interface ProcessorArgs {
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly table: aws.dynamodb.Table;
+  /** The notify route's dedupe table (one marker per Idempotency-Key). */
+  readonly idempotencyTable: aws.dynamodb.Table;
   readonly topic: aws.sns.Topic;
 }
 
@@ -58,16 +63,16 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
   }, opts);
   const ec2 = `arn:${partition}:ec2:${region}:${accountId}`;
   const role = new aws.iam.Role(`${name}-lambda-role`, {
-    description: "private-ingest Lambda: PutItem on the table, Publish on the topic, its own logs and ENIs",
+    description: "private-ingest Lambda: PutItem on the table, dedupe markers, Publish on the topic, its own logs and ENIs",
     assumeRolePolicy: JSON.stringify(policies.assumeRolePolicy("lambda.amazonaws.com")),
   }, opts);
   const rolePolicy = new aws.iam.RolePolicy(`${name}-lambda-policy`, {
     role: role.id,
     policy: pulumi
-      .all([args.table.arn, args.topic.arn, args.key.arn, args.queue.arn, logGroup.arn, args.securityGroup.arn])
-      .apply(([tableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
+      .all([args.table.arn, args.idempotencyTable.arn, args.topic.arn, args.key.arn, args.queue.arn, logGroup.arn, args.securityGroup.arn])
+      .apply(([tableArn, idempotencyTableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
         JSON.stringify(policies.lambdaExecutionPolicy({
-          tableArn, topicArn, topicKeyArn: keyArn, queueArn, logGroupArn, securityGroupArn,
+          tableArn, idempotencyTableArn, topicArn, topicKeyArn: keyArn, queueArn, logGroupArn, securityGroupArn,
           subnetArns: args.subnetIds.map((id) => `${ec2}:subnet/${id}`),
           networkInterfacesArn: `${ec2}:network-interface/*`,
         }))),
@@ -84,6 +89,7 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
     environment: {
       variables: {
         [LAMBDA_ENVIRONMENT.tableName]: args.table.name,
+        [LAMBDA_ENVIRONMENT.idempotencyTableName]: args.idempotencyTable.name,
         [LAMBDA_ENVIRONMENT.topicArn]: args.topic.arn,
         [LAMBDA_ENVIRONMENT.notificationIncludesData]: String(args.notificationIncludesData),
         // The SDK's service-specific endpoint: SNS through this stack's endpoint only.

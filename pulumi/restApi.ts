@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { limits, requestSchema, type JsonSchema } from "../wasm/pkg-node/private_ingest_wasm";
 import { ApiPartsBuilder, route, type ApiParts, type ResponseSpec } from "./apiRoute";
+import { IDEMPOTENCY_KEY_HEADER } from "./contract";
 import * as templates from "./mappingTemplates";
 import type { PageBucket } from "./pageBucket";
 import * as policies from "./policies";
@@ -117,6 +118,9 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
     resourceId: resource("send-message", api.rootResourceId, "send-message").id,
     httpMethod: "POST",
     authorization,
+    // Optional: declared so the API documents it; the mapping templates read it whatever
+    // its case. Its shape is the Lambda's core's to check (the API cannot).
+    methodParameters: { [`method.request.header.${IDEMPOTENCY_KEY_HEADER}`]: false },
     requestModels: { "application/json": model.name },
     requestValidatorId: validator.id,
     uri: serviceUri("sqs", pulumi.interpolate`path/${accountId}/${args.queue.name}`),

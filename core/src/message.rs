@@ -61,7 +61,7 @@ pub fn parse_message_str(text: &str) -> Result<Message, ValidationErrors> {
     let shape = scan(text, MAX_DEPTH + 1);
     if shape.depth > MAX_DEPTH {
         // Parsed (serde_json's own recursion guard stops at 128) only to name the path.
-        let path = serde_json::from_str::<Value>(text)
+        let path = parse_strict(text)
             .ok()
             .and_then(|value| first_too_deep(&value, String::new(), 1))
             .unwrap_or_default();

@@ -16,7 +16,7 @@ use checks::{
     boolean, certificate_arn, domain_name, email, hosted_zone_id, id_list, id_of, int_in, one_of,
     queue_name, retention, string, table_name, topic_name,
 };
-pub use checks::{DLQ_SUFFIX, LOG_RETENTION_DAYS};
+pub use checks::{DLQ_SUFFIX, IDEMPOTENCY_TABLE_SUFFIX, LOG_RETENTION_DAYS};
 
 /// One bad setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,6 +68,8 @@ pub struct StackSettings {
     /// `queueName` and [`DLQ_SUFFIX`].
     pub dead_letter_queue_name: String,
     pub table_name: String,
+    /// `tableName` and [`IDEMPOTENCY_TABLE_SUFFIX`]: the notify route's dedupe markers.
+    pub idempotency_table_name: String,
     pub topic_name: String,
     pub subscription_email: String,
     /// Receives before a message moves to the dead-letter queue.
@@ -157,6 +159,9 @@ pub fn stack_settings(config: &Value, stack: &str) -> Result<StackSettings, Vec<
     let queue = r.optional("queueName", Value::from(default.as_str()), |v| {
         queue_name(string(v)?)
     });
+    let table = r.optional("tableName", Value::from(default.as_str()), |v| {
+        table_name(string(v)?)
+    });
     let s = StackSettings {
         vpc_id: r.required("vpcId", |v| id_of(v, "vpc")),
         route_table_ids: r.required("routeTableIds", |v| id_list(v, "rtb", "route table")),
@@ -166,9 +171,8 @@ pub fn stack_settings(config: &Value, stack: &str) -> Result<StackSettings, Vec<
         private_hosted_zone_id: r.required("privateHostedZoneId", |v| hosted_zone_id(string(v)?)),
         dead_letter_queue_name: format!("{queue}{DLQ_SUFFIX}"),
         queue_name: queue,
-        table_name: r.optional("tableName", Value::from(default.as_str()), |v| {
-            table_name(string(v)?)
-        }),
+        table_name: table.clone(),
+        idempotency_table_name: format!("{table}{IDEMPOTENCY_TABLE_SUFFIX}"),
         topic_name: r.optional("topicName", Value::from(default.as_str()), |v| {
             topic_name(string(v)?)
         }),

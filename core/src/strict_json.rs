@@ -27,7 +27,7 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use crate::error::{pointer_push, quote_short, ErrorCode, ErrorList, FieldError, ValidationErrors};
@@ -221,10 +221,10 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
         Ok(Value::Number(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        // Not called for text under arbitrary_precision; kept total for other inputs.
-        self.found.borrow_mut().numbers += 1;
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // serde_json never calls this for text under arbitrary_precision (a number comes as
+        // its text); refusing it keeps f64 formatting out of the Wasm module.
+        Err(E::invalid_type(de::Unexpected::Float(v), &self))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {

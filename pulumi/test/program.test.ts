@@ -29,14 +29,16 @@ test("the stack exports the private URL, the curl tests, the queues, table, topi
   const exported = Object.entries(run.exports).filter(([, v]) => pulumi.Output.isInstance(v)).map(([k]) => k).sort();
   assert.deepEqual(exported, [
     "curlNotify", "curlStore", "deadLetterQueueUrl", "executeApiVpcEndpointId", "functionName",
-    "privateUrl", "queueUrl", "restApiId", "tableName", "topicArn",
+    "idempotencyTableName", "privateUrl", "queueUrl", "restApiId", "tableName", "topicArn",
   ]);
   assert.equal(await valueOf(run.exports.privateUrl), `https://${sample.customDomainName}/`);
   assert.equal(await valueOf(run.exports.queueUrl), `https://sqs.eu-west-1.amazonaws.com/123456789012/${sample.queueName}`);
 });
 
 test("the settings reach the resources: names and knobs from the stack settings", () => {
-  assert.equal(run.mocks.only("aws:dynamodb/table:Table").inputs.name, sample.tableName);
+  assert.deepEqual(run.mocks.ofType("aws:dynamodb/table:Table").map((t) => t.inputs.name).sort(), [
+    sample.tableName, `${sample.tableName}-idempotency`,
+  ]);
   assert.equal(run.mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.batchSize, Number(sample.batchSize));
   assert.equal(run.mocks.only("aws:lambda/function:Function").inputs.memorySize, Number(sample.lambdaMemoryMb));
 });

@@ -21,6 +21,15 @@ export interface Contract {
   storeInsertValue: string;
   /** Names of the message attributes the API's queue integration sets. */
   messageAttributes: { requestId: string; sourceVpce: string; idempotencyKey: string };
+  /** The `Idempotency-Key` header's rules. */
+  idempotency: {
+    header: string;
+    maxKeyChars: number;
+    /** The allowed characters, as the error messages spell them. */
+    alphabet: string;
+    /** How long a key deduplicates notifications. */
+    notificationDedupeSeconds: number;
+  };
   /** The API's answers, the same from the cloud API and the local gateway. */
   responses: {
     sent: ContractAnswer;
@@ -67,6 +76,15 @@ pub struct MessageAttributes {
 
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
+pub struct Idempotency {
+    pub header: &'static str,
+    pub max_key_chars: usize,
+    pub alphabet: &'static str,
+    pub notification_dedupe_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Responses {
     pub sent: Answer,
     pub invalid_body: Answer,
@@ -83,6 +101,7 @@ pub struct Contract {
     pub request_fields: RequestFields,
     pub store_insert_value: &'static str,
     pub message_attributes: MessageAttributes,
+    pub idempotency: Idempotency,
     pub responses: Responses,
     pub content_type_error: &'static str,
     pub dead_letter_queue_suffix: &'static str,
@@ -99,6 +118,12 @@ pub const CONTRACT: Contract = Contract {
         request_id: core_contract::REQUEST_ID_ATTRIBUTE,
         source_vpce: core_contract::SOURCE_VPCE_ATTRIBUTE,
         idempotency_key: core_contract::IDEMPOTENCY_KEY_ATTRIBUTE,
+    },
+    idempotency: Idempotency {
+        header: core_contract::IDEMPOTENCY_KEY_HEADER,
+        max_key_chars: core_contract::MAX_IDEMPOTENCY_KEY_CHARS,
+        alphabet: core_contract::IDEMPOTENCY_KEY_ALPHABET,
+        notification_dedupe_seconds: core_contract::NOTIFICATION_DEDUPE_SECONDS,
     },
     responses: Responses {
         sent: responses::SENT,

@@ -11,8 +11,15 @@ fn fixture(text: &str) -> Vec<Value> {
     serde_json::from_str(text).expect("fixture is JSON")
 }
 
+/// What an export returned, as JSON text read back by the core's strict parser: a number
+/// that left as serde_json's internal map (or any other leak) fails here.
 fn to_json(v: JsValue) -> Value {
-    serde_wasm_bindgen::from_value(v).expect("export returns plain JSON")
+    let text = js_sys::JSON::stringify(&v)
+        .expect("export returns plain JSON")
+        .as_string()
+        .unwrap();
+    private_ingest_core::strict_json::parse_strict(&text)
+        .unwrap_or_else(|e| panic!("export returned {text}: {e:?}"))
 }
 
 #[wasm_bindgen_test]
@@ -24,6 +31,36 @@ fn validate_matches_native_core_on_every_body() {
         let answer = to_json(exports::validate(body).unwrap());
         assert_eq!(answer, case["expected"], "case {:?}", case["name"]);
     }
+}
+
+#[wasm_bindgen_test]
+fn validate_idempotency_key_matches_native_core_on_every_key() {
+    let cases = fixture(include_str!("../../fixtures/idempotency-keys.json"));
+    assert!(cases.len() >= 8);
+    for case in cases {
+        let errors = exports::validate_idempotency_key(case["key"].as_str().unwrap());
+        assert_eq!(json!(errors), case["expected"], "case {:?}", case["name"]);
+    }
+}
+
+#[wasm_bindgen_test]
+fn build_record_hands_numbers_to_javascript_as_numbers() {
+    // serde_json's arbitrary_precision is on in this build too (the core's feature): the
+    // export must still give JavaScript numbers, not serde_json's internal map.
+    let record = exports::build_record(
+        r#"{"Insert":"DynamoDB","data":{"a":1.50,"big":12345678901234567890123456789012345678,"l":[7]}}"#,
+        "m-1",
+        1.0,
+        0.0,
+    )
+    .unwrap();
+    let data = js_sys::Reflect::get(&record, &"data".into()).unwrap();
+    let a = js_sys::Reflect::get(&data, &"a".into()).unwrap();
+    assert_eq!(a.as_f64(), Some(1.5));
+    let big = js_sys::Reflect::get(&data, &"big".into()).unwrap();
+    assert_eq!(big.as_f64(), Some(1.2345678901234568e37));
+    let list = js_sys::Reflect::get(&data, &"l".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&list).get(0).as_f64(), Some(7.0));
 }
 
 #[wasm_bindgen_test]
@@ -40,7 +77,16 @@ fn validate_stack_config_matches_native_core_on_every_config() {
 fn request_schema_is_the_native_schema() {
     let fixture: Value =
         serde_json::from_str(include_str!("../../fixtures/request-schema.json")).unwrap();
-    assert_eq!(to_json(exports::request_schema().unwrap()), fixture);
+    let schema = exports::request_schema().unwrap();
+    assert_eq!(to_json(schema.clone()), fixture);
+    // The number reaches JavaScript as a number (not serde_json's internal map).
+    let insert = js_sys::Reflect::get(
+        &js_sys::Reflect::get(&schema, &"properties".into()).unwrap(),
+        &"Insert".into(),
+    )
+    .unwrap();
+    let min_length = js_sys::Reflect::get(&insert, &"minLength".into()).unwrap();
+    assert_eq!(min_length.as_f64(), Some(1.0));
 }
 
 #[wasm_bindgen_test]
@@ -79,6 +125,12 @@ fn the_contract_export_carries_every_shared_constant() {
                 "requestId": "requestId",
                 "sourceVpce": "sourceVpce",
                 "idempotencyKey": "idempotencyKey"
+            },
+            "idempotency": {
+                "header": "Idempotency-Key",
+                "maxKeyChars": 128,
+                "alphabet": "A-Z a-z 0-9 - _ . :",
+                "notificationDedupeSeconds": 86400
             },
             "responses": {
                 "sent": answer(200, "Message sent successfully."),

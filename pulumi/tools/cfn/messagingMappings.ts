@@ -63,6 +63,7 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
         .map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
       SSESpecification: renamed(i.take("serverSideEncryption"), { enabled: "SSEEnabled" }, i.resource.name),
       PointInTimeRecoverySpecification: renamed(i.take("pointInTimeRecovery"), { enabled: "PointInTimeRecoveryEnabled" }, i.resource.name),
+      TimeToLiveSpecification: renamed(i.take("ttl"), { attributeName: "AttributeName", enabled: "Enabled" }, i.resource.name),
     }),
     attributes: (r) => outputs(r, { arn: "Arn" }),
   },
