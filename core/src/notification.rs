@@ -171,15 +171,7 @@ pub fn for_rejected_body(
         n.errors.first().map(String::as_str).unwrap_or("invalid")
     );
     n.subject = subject("private-ingest: message rejected (invalid body)");
-    let mut extra = vec![String::from("Errors:")];
-    extra.extend(n.errors.iter().map(|e| format!("  - {e}")));
-    if content.includes_data() {
-        extra.push(format!("Body ({} bytes), start:", body.len()));
-        extra.push(format!("  {}", body_preview(body)));
-    } else {
-        extra.push(format!("Body ({} bytes): {WITHHELD}", body.len()));
-    }
-    n.text = text(&n, &[], extra);
+    n.text = text(&n, &[], rejection_lines(&n.errors, body, content));
     Ok(n)
 }
 
@@ -242,16 +234,22 @@ pub fn for_reused_key(
     if clash.keyed {
         n.idempotency_key = Some(clash.key.to_owned());
     }
-    let mut extra = vec![String::from("Errors:")];
-    extra.extend(n.errors.iter().map(|e| format!("  - {e}")));
-    if content.includes_data() {
-        extra.push(format!("Body ({} bytes), start:", body.len()));
-        extra.push(format!("  {}", body_preview(body)));
-    } else {
-        extra.push(format!("Body ({} bytes): {WITHHELD}", body.len()));
-    }
-    n.text = text(&n, &[], extra);
+    n.text = text(&n, &[], rejection_lines(&n.errors, body, content));
     Ok(n)
+}
+
+/// A rejection's last lines: each error, then the body's size and (with the caller's
+/// content) its start.
+fn rejection_lines(errors: &[String], body: &[u8], content: NotificationContent) -> Vec<String> {
+    let mut lines = vec![String::from("Errors:")];
+    lines.extend(errors.iter().map(|e| format!("  - {e}")));
+    if content.includes_data() {
+        lines.push(format!("Body ({} bytes), start:", body.len()));
+        lines.push(format!("  {}", body_preview(body)));
+    } else {
+        lines.push(format!("Body ({} bytes): {WITHHELD}", body.len()));
+    }
+    lines
 }
 
 fn skeleton(
