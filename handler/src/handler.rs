@@ -278,7 +278,8 @@ fn store_clash<'a>(record: &'a Record, existing: &'a ExistingRecord) -> KeyClash
     KeyClash {
         key: &record.id,
         keyed: record.body_sha256.is_some(),
-        first_message_id: existing.message_id.as_deref(),
+        // A record without `message_id` was stored without a key: its id is its message's.
+        first_message_id: Some(existing.message_id.as_deref().unwrap_or(&record.id)),
         route: Route::Store,
     }
 }

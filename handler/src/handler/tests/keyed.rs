@@ -120,6 +120,24 @@ async fn a_message_whose_id_was_taken_as_another_request_s_key_is_rejected_not_l
 }
 
 #[tokio::test]
+async fn a_key_equal_to_an_earlier_message_s_id_names_that_message() {
+    // GIVEN a record stored without a key (its id is its message id)
+    let deps = deps();
+    run(&deps, vec![sqs_record("m-1", STORE_BODY)]).await;
+    // WHEN a keyed message uses that id as its key
+    let failed = run(&deps, vec![keyed_record("m-2", STORE_BODY, "m-1")]).await;
+    // THEN it is rejected, naming the message whose record the key names; nothing changes
+    assert!(failed.is_empty());
+    let alert = &deps.notifier.published()[0];
+    assert!(
+        alert.errors[0].starts_with("Idempotency-Key: \"m-1\" was already used by message m-1"),
+        "{:?}",
+        alert.errors
+    );
+    assert_eq!(deps.store.get("m-1").unwrap().message_id, None);
+}
+
+#[tokio::test]
 async fn a_bad_key_rejects_the_message_naming_the_header() {
     let deps = deps();
     let failed = run(&deps, vec![keyed_record("m-1", STORE_BODY, "order 42")]).await;
