@@ -11,6 +11,9 @@ use private_ingest_core::NotificationContent;
 /// Heading of the fault-injection flags in `--help`.
 const TESTING: &str = "Testing only: fault injection (off by default; never use for real data)";
 
+/// Heading of the flags that bound what hostile clients can hold.
+const HARDENING: &str = "Limits on clients (connections, timeouts, memory, Host names)";
+
 /// The whole private-ingest pipeline on 127.0.0.1: the API gateway, a durable SQLite
 /// queue with SQS semantics, the Lambda's own batch handler, and SQLite storage.
 #[derive(Debug, Clone, Parser)]
@@ -79,6 +82,64 @@ pub struct Flags {
     #[arg(long, env = "PRIVATE_INGEST_FAIL_FIRST_ATTEMPTS", value_name = "N",
           default_value_t = 0, help_heading = TESTING)]
     pub fail_first_attempts: u32,
+
+    /// Start with a new, empty database although the data dir says it had one (its
+    /// marker file or WAL is there, the database file is not). Without it such a start
+    /// is refused, so a deleted database is never silently replaced by an empty one.
+    #[arg(long, env = "PRIVATE_INGEST_INIT")]
+    pub init: bool,
+
+    /// More names the server answers to besides localhost, `*.localhost`, IP addresses
+    /// and the `--listen` host (repeatable, or comma-separated in the environment; a
+    /// leading dot allows every subdomain; `*` turns the check off). Any other `Host`
+    /// gets 421: a web page whose name resolves to 127.0.0.1 (DNS rebinding) cannot read
+    /// or send through this stack.
+    #[arg(long = "allowed-host", env = "PRIVATE_INGEST_ALLOWED_HOSTS", value_name = "HOST",
+          value_delimiter = ',', help_heading = HARDENING)]
+    pub allowed_hosts: Vec<String>,
+
+    /// Most client connections served at once. Further connections get 503 with
+    /// Retry-After. Lowered at start to fit under the open-file limit (the soft limit is
+    /// raised to the hard one first).
+    #[arg(long, env = "PRIVATE_INGEST_MAX_CONNECTIONS", default_value_t = 1_024,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000), help_heading = HARDENING)]
+    pub max_connections: u32,
+
+    /// How long a client has to send a request's headers, counted from when the
+    /// connection is ready for the request.
+    #[arg(long, env = "PRIVATE_INGEST_HEADER_TIMEOUT_MS", value_name = "MILLISECONDS",
+          default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000),
+          help_heading = HARDENING)]
+    pub header_timeout_ms: u64,
+
+    /// How long a client has to send a whole request body; slower gets 408.
+    #[arg(long, env = "PRIVATE_INGEST_BODY_TIMEOUT_MS", value_name = "MILLISECONDS",
+          default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000),
+          help_heading = HARDENING)]
+    pub body_timeout_ms: u64,
+
+    /// How long a connection may stay idle between requests before it is closed
+    /// (0 = one request per connection).
+    #[arg(long, env = "PRIVATE_INGEST_KEEP_ALIVE_TIMEOUT_MS", value_name = "MILLISECONDS",
+          default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(0..=3_600_000),
+          help_heading = HARDENING)]
+    pub keep_alive_timeout_ms: u64,
+
+    /// Most request-body bytes held in memory across all connections at once; a
+    /// request that would go over gets 503 with Retry-After.
+    #[arg(long, env = "PRIVATE_INGEST_MAX_BODY_BYTES_IN_FLIGHT", value_name = "BYTES",
+          default_value_t = 64 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1_048_576..=u64::from(u32::MAX)),
+          help_heading = HARDENING)]
+    pub max_body_bytes_in_flight: u64,
+
+    /// Byte budget of one `GET /notifications` or `/dead-letters` page: entries stop
+    /// once it is reached (a page always holds at least one), and `next` names the rest.
+    #[arg(long, env = "PRIVATE_INGEST_MAX_LIST_BYTES", value_name = "BYTES",
+          default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(4_096..=268_435_456),
+          help_heading = HARDENING)]
+    pub max_list_bytes: u64,
 }
 
 impl Flags {
@@ -99,6 +160,18 @@ impl Flags {
 
     pub fn notification_content(&self) -> NotificationContent {
         NotificationContent::from_includes_data(self.notification_includes_data)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms)
+    }
+
+    pub fn keep_alive_timeout(&self) -> Duration {
+        Duration::from_millis(self.keep_alive_timeout_ms)
     }
 }
 
@@ -129,6 +202,14 @@ mod tests {
         assert_eq!(c.web_dir, PathBuf::from("web/dist"));
         assert_eq!((c.fail_rate, c.fail_first_attempts), (0.0, 0));
         assert_eq!(c.notification_content(), NotificationContent::IdsOnly);
+        assert!(!c.init);
+        assert!(c.allowed_hosts.is_empty());
+        assert_eq!(c.max_connections, 1_024);
+        assert_eq!(c.header_timeout(), Duration::from_secs(10));
+        assert_eq!(c.body_timeout(), Duration::from_secs(30));
+        assert_eq!(c.keep_alive_timeout(), Duration::from_secs(5));
+        assert_eq!(c.max_body_bytes_in_flight, 64 << 20);
+        assert_eq!(c.max_list_bytes, 1 << 20);
     }
 
     #[test]
@@ -149,6 +230,19 @@ mod tests {
     }
 
     #[test]
+    fn allowed_hosts_repeat_or_come_comma_separated() {
+        let c = Flags::try_parse_from([
+            "private-ingest-local",
+            "--allowed-host",
+            "a.example,.b.example",
+            "--allowed-host",
+            "c",
+        ])
+        .unwrap();
+        assert_eq!(c.allowed_hosts, ["a.example", ".b.example", "c"]);
+    }
+
+    #[test]
     fn out_of_range_values_are_refused() {
         for args in [
             ["--max-receive-count", "0"],
@@ -157,6 +251,10 @@ mod tests {
             ["--visibility-timeout", "43201"],
             ["--fail-rate", "1.5"],
             ["--fail-rate", "x"],
+            ["--max-connections", "0"],
+            ["--header-timeout-ms", "0"],
+            ["--max-body-bytes-in-flight", "1000"],
+            ["--max-list-bytes", "10"],
         ] {
             let parsed = Flags::try_parse_from(["private-ingest-local", args[0], args[1]]);
             assert!(parsed.is_err(), "{args:?} was accepted");

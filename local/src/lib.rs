@@ -5,15 +5,19 @@
 //! SQS semantics, on [`db`] with group commit) -> [`poller`] (the event source mapping;
 //! builds the event in [`sqs_event`]) -> the handler's `handle_batch` -> [`adapters`]
 //! (its ports on SQLite). [`flags`] are the command line; [`faults`] is a testing-only
-//! hook.
+//! hook. [`server`] is the accept loop (connection limit, timeouts); [`health`] says
+//! whether writes work; [`log_throttle`] keeps repeated errors from flooding the log.
 
 pub mod adapters;
 pub mod db;
 pub mod faults;
 pub mod flags;
 pub mod gateway;
+pub mod health;
+pub mod log_throttle;
 pub mod poller;
 pub mod queue;
+pub mod server;
 pub mod sqs_event;
 
 use std::future::Future;
@@ -28,9 +32,14 @@ pub use flags::Flags;
 
 use crate::adapters::sqlite_dedupe::SWEEP_INTERVAL;
 use crate::adapters::{SqliteDedupe, SqliteNotifier, SqliteRecordStore};
+use crate::db::data_dir::DataDirError;
+use crate::db::watch::DatabaseWatch;
 use crate::db::Reads;
 use crate::faults::Faults;
-use crate::gateway::AppState;
+use crate::gateway::body_limits::BodyLimits;
+use crate::gateway::host_check::AllowedHosts;
+use crate::gateway::{AppState, ClientLimits};
+use crate::health::{WriteHealth, WriteState};
 use crate::poller::{Poller, PollerOptions};
 use crate::queue::{Queue, QueueOptions};
 
@@ -45,8 +54,6 @@ pub enum RunError {
         path: String,
         source: std::io::Error,
     },
-    #[error("could not open the database {path}: {source}")]
-    Database { path: String, source: db::OpenError },
     #[error("could not listen on {listen}: {source}")]
     Listen {
         listen: String,
@@ -54,6 +61,24 @@ pub enum RunError {
     },
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Refused(#[from] DataDirError),
+    #[error("the database was lost while the stack ran: {reason}. {rescue}")]
+    DatabaseLost { reason: String, rescue: String },
+}
+
+impl RunError {
+    /// The process's exit code: 1 for most failures (2 is clap's, for bad flags); the
+    /// data-dir refusals and a lost database get their own, so scripts can tell them.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Refused(DataDirError::DatabaseMissing { .. })
+            | RunError::Refused(DataDirError::NotThisDataDirs { .. }) => 3,
+            RunError::Refused(DataDirError::Malformed { .. }) => 4,
+            RunError::DatabaseLost { .. } => 5,
+            _ => 1,
+        }
+    }
 }
 
 /// Serves until `shutdown` completes, then stops in order: no new connections, open
@@ -67,14 +92,18 @@ pub async fn run(
         path: flags.data_dir.display().to_string(),
         source,
     })?;
-    let path = flags.data_dir.join(db::FILE_NAME);
-    let conn = db::open_for_writing(&path).map_err(|source| RunError::Database {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let (writer, writer_thread) = db::writer::start(conn)?;
-    let reads = Reads::new(path);
+    let opened = db::data_dir::open(&flags.data_dir, flags.init)?;
+    tracing::info!(
+        database = %opened.path.display(),
+        database_id = %opened.database_id,
+        quick_check_ms = opened.checked_in.map(|d| d.as_millis() as u64),
+        "database opened"
+    );
     let clock = system_clock();
+    let health = WriteHealth::default();
+    let watch = DatabaseWatch::new(opened.files, health.clone(), clock.clone(), &flags.data_dir);
+    let (writer, writer_thread) = db::writer::start_observed(opened.conn, watch)?;
+    let reads = Reads::new(opened.path);
     let faults = Arc::new(Faults::new(flags.fail_rate, flags.fail_first_attempts));
     if faults.is_active() {
         tracing::warn!(
@@ -94,7 +123,7 @@ pub async fn run(
     let records =
         SqliteRecordStore::new(writer.clone(), reads.clone(), faults.clone(), clock.clone());
     let notifications = SqliteNotifier::new(writer.clone(), reads.clone(), faults, clock.clone());
-    let dedupe = SqliteDedupe::new(writer.clone(), reads);
+    let dedupe = SqliteDedupe::new(writer.clone(), reads.clone());
 
     let listener = tokio::net::TcpListener::bind(&flags.listen)
         .await
@@ -103,6 +132,7 @@ pub async fn run(
             source,
         })?;
     let address = listener.local_addr()?;
+    let settings = server_settings(&flags);
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
@@ -143,6 +173,13 @@ pub async fn run(
             dedupe,
             writer,
             clock,
+            reads,
+            health: health.clone(),
+            limits: ClientLimits {
+                body: BodyLimits::new(flags.max_body_bytes_in_flight, flags.body_timeout()),
+                list_bytes: usize::try_from(flags.max_list_bytes).unwrap_or(usize::MAX),
+                hosts: AllowedHosts::new(&flags.listen, &flags.allowed_hosts),
+            },
         },
         flags.web_dir.clone(),
     );
@@ -160,6 +197,12 @@ pub async fn run(
         batch_window_ms = flags.batch_window_ms,
         max_concurrency = flags.max_concurrency,
         notification_includes_data = flags.notification_includes_data,
+        max_connections = settings.max_connections,
+        header_timeout_ms = flags.header_timeout_ms,
+        body_timeout_ms = flags.body_timeout_ms,
+        keep_alive_timeout_ms = flags.keep_alive_timeout_ms,
+        max_body_bytes_in_flight = flags.max_body_bytes_in_flight,
+        max_list_bytes = flags.max_list_bytes,
         "local stack started"
     );
 
@@ -172,17 +215,12 @@ pub async fn run(
         let _ = signalled.send(true);
     });
     let mut stopped = stop_rx.clone();
-    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let serve = server::serve(listener, app, settings, async move {
         let _ = stopped.wait_for(|stop| *stop).await;
     });
     let mut stopped = stop_rx;
     let drained = tokio::select! {
-        result = serve => {
-            if let Err(error) = result {
-                tracing::error!(%error, "the HTTP server failed; stopping");
-            }
-            true
-        }
+        () = serve => true,
         () = async {
             let _ = stopped.wait_for(|stop| *stop).await;
             tokio::time::sleep(HTTP_DRAIN_LIMIT).await;
@@ -205,13 +243,61 @@ pub async fn run(
         tokio::task::spawn_blocking(move || writer_thread.join())
             .await
             .map_err(std::io::Error::other)?;
+        if let WriteState::Failed {
+            reason,
+            rescued_copy,
+            ..
+        } = health.current()
+        {
+            return Err(lost(reason, rescued_copy));
+        }
         tracing::info!("stopped cleanly");
     } else {
         // Connections still open keep writer handles; what they had not committed was
         // never acknowledged, so leaving now loses nothing that was answered 200.
         tracing::warn!("stopped with HTTP requests still open after {HTTP_DRAIN_LIMIT:?}");
+        if let WriteState::Failed {
+            reason,
+            rescued_copy,
+            ..
+        } = health.current()
+        {
+            return Err(lost(reason, rescued_copy));
+        }
     }
     Ok(())
+}
+
+fn lost(reason: String, rescued_copy: Option<String>) -> RunError {
+    let rescue = match rescued_copy {
+        Some(copy) => format!(
+            "Every message acknowledged before the loss is in {copy}: move it to {} in the \
+             data dir to resume from it",
+            db::FILE_NAME
+        ),
+        None => "No copy could be made: messages acknowledged before the loss are gone".into(),
+    };
+    RunError::DatabaseLost { reason, rescue }
+}
+
+/// The accept loop's limits from the flags, the connection limit fitted under the
+/// open-file limit (raised first where allowed).
+fn server_settings(flags: &Flags) -> server::ServerSettings {
+    let files = server::open_files::raise_soft_limit();
+    let max_connections = server::open_files::connection_cap(flags.max_connections, files.now);
+    if max_connections < flags.max_connections as usize {
+        tracing::warn!(
+            requested = flags.max_connections,
+            serving = max_connections,
+            open_file_limit = files.now,
+            "--max-connections lowered to fit under the open-file limit (raise it with ulimit -n)"
+        );
+    }
+    server::ServerSettings {
+        max_connections,
+        header_timeout: flags.header_timeout(),
+        keep_alive_timeout: (flags.keep_alive_timeout_ms > 0).then(|| flags.keep_alive_timeout()),
+    }
 }
 
 /// Deletes expired dedupe markers now and every [`SWEEP_INTERVAL`] until `stop` (what

@@ -23,7 +23,7 @@ async fn main() -> ExitCode {
         Err(error) => {
             tracing::error!("{error}");
             eprintln!("private-ingest-local: {error}");
-            ExitCode::FAILURE
+            ExitCode::from(error.exit_code())
         }
     }
 }

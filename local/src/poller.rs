@@ -11,6 +11,7 @@ use futures::FutureExt;
 use private_ingest_handler::{handle_batch, Clock, DedupeStore, Deps, Notifier, RecordStore};
 use tokio::sync::watch;
 
+use crate::log_throttle::{Throttle, DEFAULT_INTERVAL};
 use crate::queue::{Queue, ReceivedMessage};
 use crate::sqs_event::sqs_event;
 
@@ -68,7 +69,11 @@ impl<S: RecordStore, N: Notifier, D: DedupeStore> Poller<S, N, D> {
             let (batch, next_visible_at_ms) = match self.collect(&mut stop).await {
                 Ok(received) => received,
                 Err(error) => {
-                    tracing::error!(%error, "could not receive from the local queue; retrying");
+                    // Every poller, every second, for as long as the disk is full.
+                    static RECEIVE_FAILED: Throttle = Throttle::new(DEFAULT_INTERVAL);
+                    if let Some(suppressed) = RECEIVE_FAILED.admit() {
+                        tracing::error!(%error, suppressed, "could not receive from the local queue; retrying");
+                    }
                     tokio::select! {
                         _ = tokio::time::sleep(ERROR_BACKOFF) => {}
                         _ = stop.changed() => {}
@@ -168,7 +173,10 @@ impl<S: RecordStore, N: Notifier, D: DedupeStore> Poller<S, N, D> {
         }
         if let Err(error) = self.queue.delete(deleted.clone()).await {
             // Not lost: they reappear, and the handler finds them already done.
-            tracing::error!(%error, "could not delete processed messages; they will be redelivered");
+            static DELETE_FAILED: Throttle = Throttle::new(DEFAULT_INTERVAL);
+            if let Some(suppressed) = DELETE_FAILED.admit() {
+                tracing::error!(%error, suppressed, "could not delete processed messages; they will be redelivered");
+            }
         }
         ProcessedBatch { deleted, failed }
     }

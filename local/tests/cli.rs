@@ -137,6 +137,20 @@ fn help_names_every_flag_with_its_environment_variable() {
             "--fail-first-attempts",
             "PRIVATE_INGEST_FAIL_FIRST_ATTEMPTS",
         ),
+        ("--init", "PRIVATE_INGEST_INIT"),
+        ("--allowed-host", "PRIVATE_INGEST_ALLOWED_HOSTS"),
+        ("--max-connections", "PRIVATE_INGEST_MAX_CONNECTIONS"),
+        ("--header-timeout-ms", "PRIVATE_INGEST_HEADER_TIMEOUT_MS"),
+        ("--body-timeout-ms", "PRIVATE_INGEST_BODY_TIMEOUT_MS"),
+        (
+            "--keep-alive-timeout-ms",
+            "PRIVATE_INGEST_KEEP_ALIVE_TIMEOUT_MS",
+        ),
+        (
+            "--max-body-bytes-in-flight",
+            "PRIVATE_INGEST_MAX_BODY_BYTES_IN_FLIGHT",
+        ),
+        ("--max-list-bytes", "PRIVATE_INGEST_MAX_LIST_BYTES"),
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
         assert!(help.contains(env), "--help lacks {env}");
@@ -145,6 +159,7 @@ fn help_names_every_flag_with_its_environment_variable() {
     assert!(help.contains("[default: 5]"));
     assert!(help.contains("[default: 10]"));
     assert!(help.contains("Testing only: fault injection"));
+    assert!(help.contains("Limits on clients"));
 }
 
 #[test]

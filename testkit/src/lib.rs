@@ -8,9 +8,14 @@
 //! - `runtime_api` (feature `runtime-api`): a Lambda Runtime API server for the built
 //!   `bootstrap` binary;
 //! - `local_stack` (feature `local-stack`): the local stack's binary on a free port with a
-//!   temp data dir, and an HTTP client for its API.
+//!   temp data dir, and an HTTP client for its API;
+//! - [`raw_http`]: HTTP/1.1 by hand, for what a well-behaved client never sends;
+//! - [`proc_status`]: a process's memory and open files from /proc, for bounds on the
+//!   real binary.
 
 pub mod fixtures;
+pub mod proc_status;
+pub mod raw_http;
 pub mod sqs;
 
 #[cfg(feature = "moto")]

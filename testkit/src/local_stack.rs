@@ -117,10 +117,24 @@ impl LocalStack {
     /// Starts the binary on a free port with `data_dir` and extra `args`, and waits for
     /// the line with its URL.
     pub fn start(data_dir: &Path, args: &[&str]) -> Self {
+        Self::start_wrapped(data_dir, args, &[])
+    }
+
+    /// As [`LocalStack::start`], run through `wrapper` (a command that ends by exec'ing
+    /// its arguments, such as `sh -c 'ulimit -n 512 && exec "$0" "$@"'`), so the
+    /// process id is still the stack's.
+    pub fn start_wrapped(data_dir: &Path, args: &[&str], wrapper: &[&str]) -> Self {
         let logs = tempfile::tempdir().expect("temp dir for the stack's logs");
         let stdout = fs::File::create(logs.path().join("stdout")).expect("stdout file");
         let stderr = fs::File::create(logs.path().join("stderr")).expect("stderr file");
-        let mut command = Command::new(binary());
+        let mut command = match wrapper.split_first() {
+            Some((program, wrapper_args)) => {
+                let mut c = Command::new(program);
+                c.args(wrapper_args).arg(binary());
+                c
+            }
+            None => Command::new(binary()),
+        };
         command
             .arg("--listen")
             .arg("127.0.0.1:0")
@@ -180,6 +194,16 @@ impl LocalStack {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn address(&self) -> &str {
+        self.base_url.trim_start_matches("http://")
+    }
+
+    /// The stack's process id (for /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the stack is running").id()
     }
 
     pub fn api(&self) -> Api {
@@ -350,18 +374,37 @@ impl Api {
         .await
     }
 
+    /// Every entry of a paginated list (`/notifications`, `/dead-letters`): the pages
+    /// from `path`, following `next` until it is null. `key` names the entries.
+    pub async fn list_all(&self, path: &str, key: &str) -> Vec<Value> {
+        let mut entries = Vec::new();
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut next: Option<String> = None;
+        loop {
+            let url = match &next {
+                Some(cursor) => format!("{path}{separator}cursor={cursor}"),
+                None => path.to_owned(),
+            };
+            let (status, page) = self.get(&url).await;
+            assert_eq!(status, 200, "GET {url}: {page}");
+            entries.extend(page[key].as_array().expect("a list page").iter().cloned());
+            match page["next"].as_str() {
+                Some(cursor) => next = Some(cursor.to_owned()),
+                None => return entries,
+            }
+        }
+    }
+
     /// The notification of `message_id`, once it is there.
     pub async fn wait_for_notification(&self, message_id: &str, limit: Duration) -> Value {
         let id = message_id.to_owned();
         self.wait_for(&format!("notification {message_id}"), limit, |api| {
             let id = id.clone();
             async move {
-                let (_, json) = api.get("/notifications?limit=1000").await;
-                json["notifications"]
-                    .as_array()?
-                    .iter()
-                    .find(|n| n["message_id"] == id.as_str())
-                    .cloned()
+                let listed = api
+                    .list_all("/notifications?limit=1000", "notifications")
+                    .await;
+                listed.into_iter().find(|n| n["message_id"] == id.as_str())
             }
         })
         .await

@@ -35,19 +35,20 @@ struct Outcomes {
 
 async fn outcomes(api: &private_ingest_testkit::local_stack::Api, ids: &[String]) -> Outcomes {
     let mut out = Outcomes::default();
-    let (_, notifications) = api.get("/notifications?limit=1000").await;
-    for n in notifications["notifications"]
-        .as_array()
-        .expect("notifications")
-    {
+    let notifications = api
+        .list_all("/notifications?limit=1000", "notifications")
+        .await;
+    for n in &notifications {
         assert!(
             out.notified
                 .insert(n["message_id"].as_str().unwrap().to_owned()),
             "a message was notified twice: {n}"
         );
     }
-    let (_, dead) = api.get("/dead-letters?limit=1000").await;
-    for d in dead["dead_letters"].as_array().expect("dead letters") {
+    let dead = api
+        .list_all("/dead-letters?limit=1000", "dead_letters")
+        .await;
+    for d in &dead {
         assert!(
             out.dead
                 .insert(d["message_id"].as_str().unwrap().to_owned()),
@@ -128,8 +129,10 @@ async fn with_a_third_of_attempts_failing_every_message_ends_exactly_once() {
         MESSAGES,
     );
     // AND each dead letter kept its body and was received the maximum number of times
-    let (_, dead) = api.get("/dead-letters?limit=1000").await;
-    for d in dead["dead_letters"].as_array().unwrap() {
+    let dead = api
+        .list_all("/dead-letters?limit=1000", "dead_letters")
+        .await;
+    for d in &dead {
         assert_eq!(d["receive_count"], json!(3), "{d}");
         let body: Value = serde_json::from_str(d["body"].as_str().unwrap()).unwrap();
         assert!(body["data"]["n"].is_u64(), "{d}");

@@ -49,6 +49,16 @@ export interface DeadLetterEntry {
   raw: unknown;
 }
 
+/**
+ * One page of a local list (`GET notifications`, `GET dead-letters`): the entries, newest
+ * first, and the cursor of the older ones (`null` at the end). The local stack bounds each
+ * page by entries and by bytes, so a page holds the newest entries, not all of them.
+ */
+export interface ListPage<T> {
+  entries: T[];
+  next: string | null;
+}
+
 /** A GET that takes longer than this is treated as unreachable; API Gateway's own
  * integration timeout is 29 s, so anything slower is not coming. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -142,26 +152,26 @@ export class IngestApi {
     return { kind: 'error', reason: `GET ${url.pathname} answered ${response.status}: ${answerMessage(answer) ?? answer.excerpt}` };
   }
 
-  /** The local stack's notifications, or null where the endpoint does not exist (AWS). */
-  async notifications(): Promise<NotificationEntry[] | null> {
-    const items = await this.localList('notifications');
-    return items === null ? null : items.filter(isNotification);
+  /** The newest page of the local stack's notifications, or null where the endpoint does not exist (AWS). */
+  async notifications(): Promise<ListPage<NotificationEntry> | null> {
+    const page = await this.localPage('notifications', 'notifications');
+    return page === null ? null : { entries: page.entries.filter(isNotification), next: page.next };
   }
 
-  /** The local stack's dead letters, or null where the endpoint does not exist (AWS). */
-  async deadLetters(): Promise<DeadLetterEntry[] | null> {
-    const items = await this.localList('dead-letters');
-    return items === null ? null : items.map(toDeadLetter);
+  /** The newest page of the local stack's dead letters, or null where the endpoint does not exist (AWS). */
+  async deadLetters(): Promise<ListPage<DeadLetterEntry> | null> {
+    const page = await this.localPage('dead-letters', 'dead_letters');
+    return page === null ? null : { entries: page.entries.map(toDeadLetter), next: page.next };
   }
 
-  /** A JSON list from a local-only endpoint; null when it does not answer with one. */
-  private async localList(path: string): Promise<unknown[] | null> {
+  /** The first page of a local-only list; null when the endpoint does not answer with one. */
+  private async localPage(path: string, key: string): Promise<ListPage<unknown> | null> {
     try {
       const response = await fetch(this.url(path), { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), cache: 'no-store' });
       if (!response.ok) {
         return null;
       }
-      return listIn((await readAnswer(response)).json);
+      return pageIn((await readAnswer(response)).json, key);
     } catch {
       return null;
     }
@@ -212,16 +222,18 @@ function stringList(json: unknown, name: string): string[] {
   return [];
 }
 
-/** A list answer: the array itself, or the first array property of an object wrapping it. */
-function listIn(json: unknown): unknown[] | null {
-  if (Array.isArray(json)) {
-    return json;
+/** A page answer: `{"<key>": [...], "next": "<cursor>" | null}`. */
+function pageIn(json: unknown, key: string): ListPage<unknown> | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return null;
   }
-  if (typeof json === 'object' && json !== null) {
-    const list = Object.values(json).find(Array.isArray);
-    return list ?? null;
+  const fields = json as Record<string, unknown>;
+  const entries = fields[key];
+  if (!Array.isArray(entries)) {
+    return null;
   }
-  return null;
+  const next = fields['next'];
+  return { entries, next: typeof next === 'string' ? next : null };
 }
 
 function isRecord(json: unknown): json is IngestRecord {

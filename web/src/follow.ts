@@ -112,16 +112,17 @@ async function lookForNotification(api: IngestApi, sent: Sent): Promise<Look> {
   if (notifications === null) {
     return { outcome: { kind: 'notify-unobservable' } };
   }
-  const own = notifications.find((n) => n.message_id === sent.messageId);
+  // The newest page: a message being followed was sent moments ago.
+  const own = notifications.entries.find((n) => n.message_id === sent.messageId);
   if (own !== undefined) {
     return { outcome: { kind: 'notified', notification: own } };
   }
-  const earlier = notifications.find((n) => n.kind === 'notify' && n.idempotency_key === sent.key);
+  const earlier = notifications.entries.find((n) => n.kind === 'notify' && n.idempotency_key === sent.key);
   return earlier === undefined ? {} : { outcome: { kind: 'already-notified', notification: earlier } };
 }
 
 async function lookInDeadLetters(api: IngestApi, messageId: string): Promise<Outcome | undefined> {
-  const entry = (await api.deadLetters())?.find((d) => d.messageId === messageId);
+  const entry = (await api.deadLetters())?.entries.find((d) => d.messageId === messageId);
   return entry === undefined ? undefined : { kind: 'dead-lettered', entry };
 }
 

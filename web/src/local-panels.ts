@@ -3,7 +3,7 @@
  * an email in AWS) and its dead letters. Each panel stays hidden unless its endpoint
  * answers with a list, so on AWS, where those endpoints do not exist, nothing shows.
  */
-import type { DeadLetterEntry, IngestApi, NotificationEntry } from './api';
+import type { DeadLetterEntry, IngestApi, ListPage, NotificationEntry } from './api';
 import { h } from './dom';
 import { fieldError } from './validation-view';
 
@@ -29,24 +29,25 @@ export class LocalPanels {
 
   /** True when the endpoint answered (and the panel shows). */
   async refreshNotifications(): Promise<boolean> {
-    const entries = await this.api.notifications();
-    return show(this.notifications, entries, notificationItem);
+    const page = await this.api.notifications();
+    return show(this.notifications, page, notificationItem);
   }
 
   async refreshDeadLetters(): Promise<boolean> {
-    const entries = await this.api.deadLetters();
-    return show(this.deadLetters, entries, deadLetterItem);
+    const page = await this.api.deadLetters();
+    return show(this.deadLetters, page, deadLetterItem);
   }
 }
 
-function show<T>(panel: Panel, entries: T[] | null, item: (entry: T) => HTMLLIElement): boolean {
-  if (entries === null) {
+function show<T>(panel: Panel, page: ListPage<T> | null, item: (entry: T) => HTMLLIElement): boolean {
+  if (page === null) {
     if (!panel.section.hidden) {
       panel.empty.hidden = false;
       panel.empty.textContent = 'The local stack did not answer; the list below may be out of date.';
     }
     return false;
   }
+  const { entries } = page;
   panel.section.hidden = false;
   panel.empty.hidden = entries.length > 0;
   panel.list.replaceChildren(...entries.slice(0, MAX_SHOWN).map(item));

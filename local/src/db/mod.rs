@@ -3,15 +3,19 @@
 //! writes into one transaction); any number read (see [`reads`]), which WAL allows while
 //! the writer commits.
 
+pub mod data_dir;
+pub mod file_identity;
+pub mod integrity;
 pub mod reads;
 #[cfg(test)]
 pub(crate) mod test_database;
+pub mod watch;
 pub mod writer;
 
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 pub use reads::{ReadError, Reads};
 pub use writer::{WriteError, Writer, WriterThread};
@@ -103,9 +107,16 @@ pub fn open_for_writing(path: &Path) -> Result<Connection, OpenError> {
     Ok(conn)
 }
 
-/// Opens a read-only view of a database that [`open_for_writing`] created.
+/// Opens a read-only view of a database that [`open_for_writing`] created. Never
+/// creates one: a reader that found the file gone used to create an empty database in
+/// its place, which the next start then took for the real one.
 pub fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    // Read-write (not read-only) so the reader can map WAL's shared memory like the
+    // writer does; `query_only` below keeps it from writing.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
@@ -129,6 +140,14 @@ mod tests {
         assert_eq!((mode.as_str(), sync), ("wal", 2), "2 is FULL");
         drop(conn);
         open_for_writing(&path).expect("reopening keeps the tables");
+    }
+
+    #[test]
+    fn a_reader_never_creates_a_missing_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        assert!(open_for_reading(&path).is_err());
+        assert!(!path.exists());
     }
 
     #[test]

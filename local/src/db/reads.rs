@@ -5,9 +5,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
+use tokio::sync::Semaphore;
 
 /// Idle connections kept for reuse; more are opened under load and closed after.
 const MAX_IDLE: usize = 8;
+
+/// Reads at once (so connections, blocking threads and their three files each are
+/// bounded whatever the number of clients); further reads wait for one to finish.
+pub const MAX_OPEN: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -27,6 +32,7 @@ pub struct Reads {
 struct Pool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    open: Arc<Semaphore>,
 }
 
 impl Reads {
@@ -35,6 +41,7 @@ impl Reads {
             inner: Arc::new(Pool {
                 path,
                 idle: Mutex::new(Vec::new()),
+                open: Arc::new(Semaphore::new(MAX_OPEN)),
             }),
         }
     }
@@ -46,7 +53,11 @@ impl Reads {
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         let pool = Arc::clone(&self.inner);
+        // Held by the blocking task itself, so a caller that goes away early does not
+        // free its slot while the read still runs. The semaphore is never closed.
+        let permit = Arc::clone(&self.inner.open).acquire_owned().await;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let conn = match pool.take() {
                 Some(conn) => conn,
                 None => crate::db::open_for_reading(&pool.path)?,

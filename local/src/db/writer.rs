@@ -15,6 +15,8 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::log_throttle::{Throttle, DEFAULT_INTERVAL};
+
 /// Operations that may wait for the writer before callers feel backpressure.
 const CHANNEL_CAPACITY: usize = 4_096;
 
@@ -35,6 +37,11 @@ pub enum WriteError {
     Sqlite(#[source] Arc<rusqlite::Error>),
     #[error("a database operation panicked")]
     Panicked,
+    /// Latched by [`crate::db::watch`]: nothing written now would survive a restart.
+    #[error(
+        "the database file was removed or replaced while open; writes are refused until a restart"
+    )]
+    DatabaseLost,
 }
 
 impl From<rusqlite::Error> for WriteError {
@@ -83,14 +90,43 @@ pub struct WriterStats {
     pub operations: u64,
 }
 
+/// Told about every group commit (see [`crate::db::watch`]).
+pub trait CommitObserver: Send + 'static {
+    /// Inside the group's transaction, just before COMMIT: an `Err` rolls the group
+    /// back and fails every operation in it with that error.
+    fn before_commit(&mut self, conn: &Connection) -> Result<(), WriteError>;
+    /// Once the transaction has ended, before the callers are answered. `wrote`: the
+    /// commit succeeded and changed rows.
+    fn after_commit(&mut self, conn: &Connection, outcome: &Result<(), WriteError>, wrote: bool);
+}
+
+/// No checks, nothing reported.
+#[derive(Debug)]
+struct Unobserved;
+
+impl CommitObserver for Unobserved {
+    fn before_commit(&mut self, _: &Connection) -> Result<(), WriteError> {
+        Ok(())
+    }
+    fn after_commit(&mut self, _: &Connection, _: &Result<(), WriteError>, _: bool) {}
+}
+
 /// Starts the writer thread on `conn`.
 pub fn start(conn: Connection) -> std::io::Result<(Writer, WriterThread)> {
+    start_observed(conn, Unobserved)
+}
+
+/// Starts the writer thread on `conn`, with `observer` told about every commit.
+pub fn start_observed(
+    conn: Connection,
+    mut observer: impl CommitObserver,
+) -> std::io::Result<(Writer, WriterThread)> {
     let (jobs, receiver) = mpsc::channel(CHANNEL_CAPACITY);
     let stats = Arc::new(Counters::default());
     let counters = Arc::clone(&stats);
     let thread = std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || run(conn, receiver, &counters))?;
+        .spawn(move || run(conn, receiver, &counters, &mut observer))?;
     Ok((Writer { jobs, stats }, WriterThread(thread)))
 }
 
@@ -140,7 +176,12 @@ fn in_savepoint<T>(
     result
 }
 
-fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
+fn run(
+    mut conn: Connection,
+    mut jobs: mpsc::Receiver<Job>,
+    stats: &Counters,
+    observer: &mut dyn CommitObserver,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = jobs.blocking_recv() {
         group.push(first);
@@ -152,14 +193,18 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
         }
         let size = group.len() as u64;
         let started = std::time::Instant::now();
-        commit_group(&mut conn, group.drain(..), stats);
+        commit_group(&mut conn, group.drain(..), observer, stats);
         let took = started.elapsed();
         if took > SLOW_COMMIT {
-            tracing::warn!(
-                operations = size,
-                took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
-                "slow commit (the disk's fsync, or a WAL checkpoint)"
-            );
+            static SLOW: Throttle = Throttle::new(DEFAULT_INTERVAL);
+            if let Some(suppressed) = SLOW.admit() {
+                tracing::warn!(
+                    operations = size,
+                    took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+                    suppressed,
+                    "slow commit (the disk's fsync, or a WAL checkpoint)"
+                );
+            }
         }
     }
     // Every handle is gone: fold the WAL back into the database so a clean stop leaves
@@ -170,26 +215,20 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
 }
 
 /// Runs a group in one transaction and answers each caller. The counters are updated
-/// before the callers are answered, so a caller that reads them after its answer sees
-/// its own operation counted.
-fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Job>, stats: &Counters) {
-    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => {
-            tracing::error!(error = %e, "could not begin a write transaction");
-            let error = WriteError::from(e);
-            for job in group {
-                job(Err(error.clone()))(Err(error.clone()));
-            }
-            return;
-        }
-    };
-    let replies: Vec<Reply> = group.map(|job| job(Ok(&tx))).collect();
-    let outcome = tx.commit().map_err(|e| {
-        tracing::error!(error = %e, "could not commit a write transaction");
-        WriteError::from(e)
-    });
-    if outcome.is_ok() {
+/// before the callers are answered, so a caller that reads them after its answer sees its
+/// own operation counted (a test once read 256 of 500).
+fn commit_group(
+    conn: &mut Connection,
+    group: impl Iterator<Item = Job>,
+    observer: &mut dyn CommitObserver,
+    stats: &Counters,
+) {
+    let changes_before = conn.total_changes();
+    let (outcome, replies) = run_group(conn, group, observer);
+    let committed = outcome.is_ok();
+    let wrote = committed && conn.total_changes() > changes_before;
+    observer.after_commit(conn, &outcome, wrote);
+    if committed {
         stats.commits.fetch_add(1, Ordering::Relaxed);
         stats
             .operations
@@ -198,6 +237,43 @@ fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Job>, stats: 
     for reply in replies {
         reply(outcome.clone());
     }
+}
+
+/// The group's transaction: its operations, the observer's check, the commit.
+fn run_group(
+    conn: &mut Connection,
+    group: impl Iterator<Item = Job>,
+    observer: &mut dyn CommitObserver,
+) -> (Result<(), WriteError>, Vec<Reply>) {
+    // Repeats at every group while the disk is full: rate-limited.
+    static BEGIN_FAILED: Throttle = Throttle::new(DEFAULT_INTERVAL);
+    static COMMIT_FAILED: Throttle = Throttle::new(DEFAULT_INTERVAL);
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            if let Some(suppressed) = BEGIN_FAILED.admit() {
+                tracing::error!(error = %e, suppressed, "could not begin a write transaction");
+            }
+            let error = WriteError::from(e);
+            let replies = group.map(|job| job(Err(error.clone()))).collect();
+            return (Err(error), replies);
+        }
+    };
+    let replies: Vec<Reply> = group.map(|job| job(Ok(&tx))).collect();
+    let outcome = match observer.before_commit(&tx) {
+        Err(refused) => {
+            // Dropping the transaction rolls it back.
+            drop(tx);
+            Err(refused)
+        }
+        Ok(()) => tx.commit().map_err(|e| {
+            if let Some(suppressed) = COMMIT_FAILED.admit() {
+                tracing::error!(error = %e, suppressed, "could not commit a write transaction");
+            }
+            WriteError::from(e)
+        }),
+    };
+    (outcome, replies)
 }
 
 #[cfg(test)]

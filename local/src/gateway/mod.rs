@@ -4,21 +4,38 @@
 //! - `GET /messages/{id}` ([`read`]): the stored record, as the cloud API's DynamoDB
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
-//! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters`, `GET /healthz`.
+//! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters` (pages streamed
+//!   by [`list_page`]), `GET /healthz`.
+//!
+//! Around every route: the `Host` check ([`host_check`]), the contract's JSON for every
+//! error ([`error_shape`]), security headers ([`security_headers`]); the page's paths
+//! pass [`page_paths`] first.
 
+pub mod body_limits;
+pub mod error_shape;
+pub mod host_check;
+pub mod list_page;
+pub mod list_query;
 pub mod page;
+pub mod page_paths;
 pub mod read;
+pub mod refusals;
 pub mod response;
+pub mod security_headers;
 pub mod send;
 
 use std::path::PathBuf;
 
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 use private_ingest_handler::Clock;
 
+use self::body_limits::BodyLimits;
+use self::host_check::AllowedHosts;
 use crate::adapters::{SqliteDedupe, SqliteNotifier, SqliteRecordStore};
-use crate::db::Writer;
+use crate::db::{Reads, Writer};
+use crate::health::WriteHealth;
 use crate::queue::Queue;
 
 /// What the handlers share; cheap to clone.
@@ -32,6 +49,20 @@ pub struct AppState {
     /// For the group-commit figures on `/healthz`.
     pub writer: Writer,
     pub clock: Clock,
+    /// For the list pages, read a chunk at a time.
+    pub reads: Reads,
+    /// Whether writes work, for `/healthz`.
+    pub health: WriteHealth,
+    pub limits: ClientLimits,
+}
+
+/// Bounds on what clients can make the gateway hold.
+#[derive(Debug, Clone)]
+pub struct ClientLimits {
+    pub body: BodyLimits,
+    /// Byte budget of one list page (`--max-list-bytes`).
+    pub list_bytes: usize,
+    pub hosts: AllowedHosts,
 }
 
 impl std::fmt::Debug for AppState {
@@ -43,14 +74,24 @@ impl std::fmt::Debug for AppState {
 }
 
 pub fn router(state: AppState, web_dir: PathBuf) -> Router {
-    Router::new()
+    let hosts = state.limits.hosts.clone();
+    let routes = Router::new()
         .route("/send-message", post(send::send_message))
         .route("/messages/{id}", get(read::message))
         .route("/notifications", get(read::notifications))
         .route("/dead-letters", get(read::dead_letters))
         .route("/healthz", get(read::healthz))
         .with_state(state)
-        .fallback_service(page::service(web_dir))
+        .fallback_service(page_paths::guarded(web_dir));
+    // `Router::layer` wraps each route on its own, inside the routing (a 405's `Allow`
+    // is added outside it); wrapping the whole router as one service puts the layers
+    // around the finished answers. The last layer added runs first: headers on every
+    // answer, the 421 before any route, the JSON shape around what routes and files say.
+    Router::new()
+        .fallback_service(routes)
+        .layer(middleware::from_fn(error_shape::shape))
+        .layer(middleware::from_fn_with_state(hosts, host_check::check))
+        .layer(middleware::from_fn(security_headers::add))
 }
 
 #[cfg(test)]
@@ -96,9 +137,16 @@ mod tests {
                 faults,
                 clock.clone(),
             ),
-            dedupe: SqliteDedupe::new(writer.clone(), reads),
+            dedupe: SqliteDedupe::new(writer.clone(), reads.clone()),
             writer: writer.clone(),
             clock,
+            reads,
+            health: WriteHealth::default(),
+            limits: ClientLimits {
+                body: BodyLimits::new(4 << 20, Duration::from_secs(5)),
+                list_bytes: 1 << 20,
+                hosts: AllowedHosts::new("127.0.0.1:0", &[]),
+            },
         };
         Fixture {
             router: router(state, db.missing_folder()),

@@ -42,6 +42,11 @@ fn not_built_or_not_found(request: &Request, web_dir: &str) -> Response {
         )
             .into_response();
     }
+    no_such_file(path)
+}
+
+/// The API's 404 for a path that names no route and no servable file.
+pub fn no_such_file(path: &str) -> Response {
     ApiError::not_found(vec![format!(
         "{}: no such route or file",
         path.chars().take(100).collect::<String>()

@@ -2,37 +2,37 @@
 //! cloud stack would have done elsewhere: notifications (SNS emails), dead letters (the
 //! DLQ) and `/healthz` with the queue's depth.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use private_ingest_core::time::format_millis;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use super::list_page::{self, ListKind};
+use super::list_query::ListQuery;
 use super::response::ApiError;
 use super::AppState;
 use crate::db::ReadError;
+use crate::health::WriteState;
+use crate::log_throttle::{Throttle, DEFAULT_INTERVAL};
 
-/// Entries a list returns unless `?limit=` says otherwise, and the most it may ask for.
-const DEFAULT_LIMIT: u32 = 50;
-const MAX_LIMIT: u32 = 1_000;
 /// Longest id echoed back in a 404 (ids are 36-character UUIDs).
 const MAX_ECHOED_ID: usize = 100;
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    limit: Option<u32>,
-}
-
-impl ListQuery {
-    fn limit(&self) -> u32 {
-        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
-    }
-}
-
 /// `GET /messages/{id}`: the record as stored (the core `Record`'s serde form).
-pub async fn message(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn message(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Ok(Path(id)) = id else {
+        // The only way a single `{id}` segment fails: its percent-decoding is not UTF-8.
+        return ApiError::bad_parameters(vec![
+            "/id: is not valid UTF-8 once percent-decoded; message ids are UUIDs".into(),
+        ])
+        .into_response();
+    };
     match app.records.get(id.clone()).await {
         Ok(Some(item)) => ([(CONTENT_TYPE, "application/json")], item).into_response(),
         Ok(None) => {
@@ -43,56 +43,45 @@ pub async fn message(State(app): State<AppState>, Path(id): Path<String>) -> Res
     }
 }
 
-/// `GET /notifications`: newest first, each with when it was published.
-pub async fn notifications(State(app): State<AppState>, Query(q): Query<ListQuery>) -> Response {
-    match app.notifications.newest(q.limit()).await {
-        Ok(list) => {
-            let items: Vec<Value> = list
-                .into_iter()
-                .map(|p| {
-                    let mut n = p.notification;
-                    if let Value::Object(fields) = &mut n {
-                        fields.insert(
-                            "published_at".into(),
-                            json!(format_millis(p.published_at_ms)),
-                        );
-                    }
-                    n
-                })
-                .collect();
-            Json(json!({ "notifications": items })).into_response()
-        }
+/// `GET /notifications`: a page, newest first, each with when it was published.
+pub async fn notifications(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    list(app, ListKind::Notifications, raw.as_deref()).await
+}
+
+/// `GET /dead-letters`: a page, newest first, with the body and attributes as queued.
+pub async fn dead_letters(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    list(app, ListKind::DeadLetters, raw.as_deref()).await
+}
+
+async fn list(app: AppState, kind: ListKind, raw_query: Option<&str>) -> Response {
+    let query = match ListQuery::parse(raw_query) {
+        Ok(query) => query,
+        Err(error) => return error.into_response(),
+    };
+    match list_page::page(app.reads, kind, query, app.limits.list_bytes).await {
+        Ok(page) => page,
         Err(error) => read_failed(&error),
     }
 }
 
-/// `GET /dead-letters`: newest first, with the body and attributes as queued.
-pub async fn dead_letters(State(app): State<AppState>, Query(q): Query<ListQuery>) -> Response {
-    match app.queue.dead_letters(q.limit()).await {
-        Ok(list) => {
-            let items: Vec<Value> = list
-                .into_iter()
-                .map(|d| {
-                    json!({
-                        "message_id": d.message_id,
-                        "body": d.body,
-                        "attributes": d.attributes,
-                        "sent_at": format_millis(d.sent_at_ms),
-                        "receive_count": d.receive_count,
-                        "dead_lettered_at": format_millis(d.dead_lettered_at_ms),
-                    })
-                })
-                .collect();
-            Json(json!({ "dead_letters": items })).into_response()
-        }
-        Err(error) => read_failed(&error),
-    }
-}
-
-/// `GET /healthz`: 200 when the database answers, with the queue's depth, the counts of
-/// records, notifications and dedupe markers, and how much the writer grouped
-/// (operations per commit).
+/// `GET /healthz`: 200 when writes work and the database answers, with the queue's
+/// depth, the counts of records, notifications and dedupe markers, and how much the
+/// writer grouped
+/// (operations per commit). 503 while writes fail (`"status":"degraded"`, with the
+/// failure) or after the database was lost (`"status":"failed"`; nothing is read then,
+/// since the path no longer names the database).
 pub async fn healthz(State(app): State<AppState>) -> Response {
+    let writes = app.health.current();
+    if writes.is_failed() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "failed", "database": writes })),
+        )
+            .into_response();
+    }
+    if !writes.is_ok() {
+        return degraded(&app, writes).await;
+    }
     let now_ms = (app.clock)();
     let counts = async {
         Ok::<_, ReadError>((
@@ -116,7 +105,26 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
     }
 }
 
+/// 503 with the write failure, and the queue's depth when the database still reads.
+async fn degraded(app: &AppState, writes: WriteState) -> Response {
+    let queue = app.queue.depth((app.clock)()).await.ok();
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({
+            "status": "degraded",
+            "writes": writes,
+            "queue": queue,
+            "writer": app.writer.stats(),
+        })),
+    )
+        .into_response()
+}
+
 fn read_failed(error: &ReadError) -> Response {
-    tracing::error!(%error, cause = ?std::error::Error::source(error), "database read failed; answered 500");
+    static READ_FAILED: Throttle = Throttle::new(DEFAULT_INTERVAL);
+    if let Some(suppressed) = READ_FAILED.admit() {
+        tracing::error!(%error, cause = ?std::error::Error::source(error), suppressed,
+            "database read failed; answered 500");
+    }
     ApiError::internal().into_response()
 }

@@ -16,8 +16,10 @@ use private_ingest_core::contract::{
 };
 use private_ingest_core::{parse_idempotency_key, parse_message, ErrorCode, FieldError};
 
+use super::body_limits::Reservation;
 use super::response::{self, ApiError};
-use super::AppState;
+use super::{refusals, AppState};
+use crate::log_throttle::{Throttle, DEFAULT_INTERVAL};
 use crate::queue::Attributes;
 
 /// What `sourceVpce` says on the local stack: there is no VPC endpoint here.
@@ -31,10 +33,15 @@ pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body:
     if !declares_json(&headers) {
         return closing(ApiError::unsupported_media_type());
     }
-    let bytes = match read_capped(&headers, body).await {
-        Ok(bytes) => bytes,
-        Err(error) => return closing(error),
-    };
+    // Holds the body's bytes in the shared budget until the answer is out.
+    let mut reservation = app.limits.body.reservation();
+    let timeout = app.limits.body.timeout;
+    let bytes =
+        match tokio::time::timeout(timeout, read_capped(&headers, body, &mut reservation)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(refusal)) => return refusal,
+            Err(_) => return refusals::body_timeout(timeout.as_millis()),
+        };
     let key = idempotency_key(&headers);
     match (parse_message(&bytes), &key) {
         (Ok(_), Ok(_)) => {}
@@ -71,8 +78,11 @@ pub async fn send_message(State(app): State<AppState>, headers: HeaderMap, body:
             response::sent(&request_id, &sent.message_id, record_id)
         }
         Err(error) => {
-            tracing::error!(%request_id, %error, cause = ?std::error::Error::source(&error),
-                "could not queue a message; answered 503");
+            static NOT_QUEUED: Throttle = Throttle::new(DEFAULT_INTERVAL);
+            if let Some(suppressed) = NOT_QUEUED.admit() {
+                tracing::error!(%request_id, %error, cause = ?std::error::Error::source(&error),
+                    suppressed, "could not queue a message; answered 503");
+            }
             ApiError::not_queued(&request_id).into_response()
         }
     }
@@ -118,29 +128,51 @@ pub fn declares_json(headers: &HeaderMap) -> bool {
         .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"))
 }
 
-async fn read_capped(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+/// The body, up to [`READ_CAP`], with its bytes reserved in the shared budget before
+/// they are read. `Err` is the answer to send (it closes the connection).
+async fn read_capped(
+    headers: &HeaderMap,
+    body: Body,
+    reservation: &mut Reservation,
+) -> Result<Bytes, Response> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > READ_CAP as u64) {
-        return Err(over_cap());
+        return Err(closing(over_cap()));
     }
+    let declared = declared.map_or(0, |n| n as usize);
+    reservation.grow_to(declared).map_err(|_| over_budget())?;
     let mut stream = body.into_data_stream();
-    let mut buffer = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    let mut buffer = Vec::with_capacity(declared);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|error| {
             tracing::debug!(%error, "request body could not be read");
-            ApiError::invalid(vec![
-                "/: the request body could not be read to its end".into()
-            ])
+            closing(ApiError::invalid(vec![
+                "/: the request body could not be read to its end".into(),
+            ]))
         })?;
         if buffer.len() + chunk.len() > READ_CAP {
-            return Err(over_cap());
+            return Err(closing(over_cap()));
         }
+        reservation
+            .grow_to(buffer.len() + chunk.len())
+            .map_err(|_| over_budget())?;
         buffer.extend_from_slice(&chunk);
     }
     Ok(buffer.into())
+}
+
+fn over_budget() -> Response {
+    static OVER_BUDGET: Throttle = Throttle::new(DEFAULT_INTERVAL);
+    if let Some(suppressed) = OVER_BUDGET.admit() {
+        tracing::warn!(
+            suppressed,
+            "request bodies in memory are at --max-body-bytes-in-flight; answering 503"
+        );
+    }
+    refusals::busy("request bodies in memory are at their limit (--max-body-bytes-in-flight)")
 }
 
 fn over_cap() -> ApiError {
