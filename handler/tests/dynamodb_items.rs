@@ -40,6 +40,7 @@ fn full_envelope() -> Envelope {
         received_at_ms: Some(1_700_000_000_000),
         request_id: Some("5f1e7d4c-2b3a-4c5d-8e9f-0a1b2c3d4e5f".into()),
         source_vpce: Some("vpce-0e1a2b3c4d5e6f701".into()),
+        idempotency_key: None,
     }
 }
 

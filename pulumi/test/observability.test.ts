@@ -36,6 +36,7 @@ const EMF_METRICS = [
   metrics.stored,
   metrics.alreadyStored,
   metrics.notified,
+  metrics.alreadyNotified,
   metrics.rejected,
   metrics.itemFailures,
   metrics.batchSize,
