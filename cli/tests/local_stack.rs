@@ -157,6 +157,37 @@ async fn a_body_the_contract_refuses_gets_the_apis_answer_and_nothing_is_sent() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_idempotency_key_gets_the_gateways_own_line_and_nothing_is_sent() {
+    let (stack, _data) = LocalStack::start_fresh(&[]);
+    let body = r#"{"Insert":"DynamoDB"}"#;
+
+    let document = run(
+        stack.base_url(),
+        &["send", body, "--idempotency-key", "order 42", "--json"],
+    )
+    .expect(2)
+    .json();
+
+    assert_common(&document, "send", 2);
+    assert_eq!(document["sent"], false);
+    // The core's rule, so the same line the local gateway answers for that header.
+    let (status, answer) = stack.api().send_keyed(body, "order 42").await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(document["errors"], answer["errors"]);
+    assert_eq!(
+        document["errors"],
+        json!([
+            "Idempotency-Key: character \" \" at position 6 is not allowed (1 to 128 of A-Z a-z 0-9 - _ . :)"
+        ])
+    );
+    let (_, health) = stack.api().get("/healthz").await;
+    assert_eq!(
+        health["queue"]["visible"], 0,
+        "nothing was queued: {health}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_walks_the_local_chain_and_finds_every_link_ok() {
     let (stack, _data) = LocalStack::start_fresh(&[]);
 
