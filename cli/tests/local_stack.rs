@@ -419,22 +419,26 @@ async fn dead_letters_are_listed_inspected_redriven_and_then_processed() {
         (&json!(2), &json!(1)),
         "{health}"
     );
+    // The oldest dead letter was among the first two moved.
     let moved = some["messages"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["message_id"] == first.as_str());
-    if let Some(moved) = moved {
-        // Before idempotency keys the record is keyed by the new message id; with them, by
-        // the first one (the idempotencyKey the redrive set). Either way it is there once.
-        let new_id = moved["redriven_as"].as_str().unwrap();
-        let (by_new, _) = api.get(&format!("/messages/{new_id}")).await;
-        let (by_first, _) = api.get(&format!("/messages/{first}")).await;
-        assert!(
-            by_new == 200 || by_first == 200,
-            "record of {first} (redriven as {new_id})"
-        );
-    }
+        .find(|m| m["message_id"] == first.as_str())
+        .unwrap_or_else(|| panic!("{first} moved first: {some}"));
+    // The redrive set idempotencyKey = the first message id (it had no key of its own), so
+    // the record is the one the first delivery would have written: keyed by that id, and
+    // naming the redriven message that stored it. Nothing is keyed by the new id.
+    let new_id = moved["redriven_as"].as_str().unwrap();
+    let (status, record) = api.get(&format!("/messages/{first}")).await;
+    assert_eq!(status, 200, "record of {first} (redriven as {new_id}): {record}");
+    assert_eq!(
+        (&record["id"], &record["message_id"], &record["data"]),
+        (&json!(first), &json!(new_id), &json!({"n": 1})),
+        "{record}"
+    );
+    let (by_new, _) = api.get(&format!("/messages/{new_id}")).await;
+    assert_eq!(by_new, 404, "no second record under the new message id");
 }
 
 #[test]
