@@ -199,6 +199,7 @@ describe("GET /messages/{id} from DynamoDB", () => {
     for (const r of requests.filter((r) => r.meaning.route === "store")) assert.ok(names.has(r.name), r.name);
     for (const name of [
       "no optional attribute",
+      "keyed by an Idempotency-Key",
       "every JSON type and awkward strings",
       "data nested as deep as the core allows",
     ]) {
@@ -213,6 +214,16 @@ describe("GET /messages/{id} from DynamoDB", () => {
       assert.deepEqual(JSON.parse(output), s.record);
     });
   }
+
+  test("a keyed record reads back with the key as its id, the first message's id and its body digest", () => {
+    const keyed = stored.find((s) => s.name === "keyed by an Idempotency-Key")!;
+    const { output } = render(t.getItemFound(limits().maxDepth), { json: { Item: keyed.item } });
+    const record = JSON.parse(output);
+    assert.equal(record.id, "order-42:attempt.1");
+    assert.equal(record.message_id, "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09");
+    assert.match(record.body_sha256, /^[0-9a-f]{64}$/);
+    assert.deepEqual(record, keyed.record);
+  });
 
   test("optional attributes absent from the item are absent from the record", () => {
     const minimal = stored.find((s) => s.name === "no optional attribute")!;
