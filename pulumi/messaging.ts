@@ -136,13 +136,17 @@ export function recordTable(name: string, tableName: string, opts: pulumi.Compon
  * the table's size.
  */
 export function idempotencyTable(name: string, tableName: string, opts: pulumi.ComponentResourceOptions): aws.dynamodb.Table {
-  return new aws.dynamodb.Table(`${name}-idempotency-table`, {
-    name: tableName,
-    billingMode: "PAY_PER_REQUEST",
-    hashKey: "id",
-    attributes: [{ name: "id", type: "S" }],
-    ttl: { attributeName: contract().idempotency.expiresAtAttribute, enabled: true },
-    serverSideEncryption: { enabled: true },
-    pointInTimeRecovery: { enabled: true },
-  }, opts);
+  return new aws.dynamodb.Table(
+    `${name}-idempotency-table`,
+    {
+      name: tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      ttl: { attributeName: contract().idempotency.expiresAtAttribute, enabled: true },
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: true },
+    },
+    opts,
+  );
 }

@@ -431,7 +431,10 @@ async fn dead_letters_are_listed_inspected_redriven_and_then_processed() {
     // naming the redriven message that stored it. Nothing is keyed by the new id.
     let new_id = moved["redriven_as"].as_str().unwrap();
     let (status, record) = api.get(&format!("/messages/{first}")).await;
-    assert_eq!(status, 200, "record of {first} (redriven as {new_id}): {record}");
+    assert_eq!(
+        status, 200,
+        "record of {first} (redriven as {new_id}): {record}"
+    );
     assert_eq!(
         (&record["id"], &record["message_id"], &record["data"]),
         (&json!(first), &json!(new_id), &json!({"n": 1})),

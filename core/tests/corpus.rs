@@ -230,11 +230,13 @@ fn the_corpus_covers_strict_json() {
     }
     // The hand-written meaning, not the snapshot: a bless cannot drop the case.
     assert!(
-        corpus().iter().any(|c| c["meaning"]["errors"]
-            .as_array()
-            .is_some_and(|e| e.iter().any(|m| strings(&m["words"])
-                .iter()
-                .any(|w| w.starts_with("… and"))))),
+        corpus()
+            .iter()
+            .any(|c| c["meaning"]["errors"]
+                .as_array()
+                .is_some_and(|e| e
+                    .iter()
+                    .any(|m| strings(&m["words"]).iter().any(|w| w.starts_with("… and"))))),
         "no case of a capped error list"
     );
 }
@@ -247,7 +249,11 @@ fn every_recorded_idempotency_key_error_says_what_its_case_means() {
         .filter(|c| c["meaning"]["errors"] == serde_json::json!([]))
         .count();
     assert!(valid >= 3, "only {valid} valid keys");
-    assert!(cases.len() - valid >= 5, "only {} bad keys", cases.len() - valid);
+    assert!(
+        cases.len() - valid >= 5,
+        "only {} bad keys",
+        cases.len() - valid
+    );
     assert_every_case_means(&cases, |case| {
         let meant = case["meaning"]["errors"]
             .as_array()

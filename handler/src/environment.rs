@@ -3,7 +3,8 @@
 
 // The variables' names are the contract's: the Pulumi program sets the same ones.
 pub use private_ingest_core::contract::function_environment::{
-    IDEMPOTENCY_TABLE_NAME as IDEMPOTENCY_TABLE_NAME_VAR, METRICS_NAMESPACE as METRICS_NAMESPACE_VAR,
+    IDEMPOTENCY_TABLE_NAME as IDEMPOTENCY_TABLE_NAME_VAR,
+    METRICS_NAMESPACE as METRICS_NAMESPACE_VAR,
     NOTIFICATION_INCLUDES_DATA as NOTIFICATION_INCLUDES_DATA_VAR, TABLE_NAME as TABLE_NAME_VAR,
     TOPIC_ARN as TOPIC_ARN_VAR,
 };

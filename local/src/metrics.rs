@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use private_ingest_core::contract::metrics::{
-    local, MetricSpec, ALREADY_NOTIFIED, ALREADY_STORED, BATCH_DURATION_MS, BATCH_SIZE, ITEM_FAILURES,
-    MESSAGE_AGE_MS, NOTIFIED, PROMETHEUS_PREFIX, REJECTED, STORED,
+    local, MetricSpec, ALREADY_NOTIFIED, ALREADY_STORED, BATCH_DURATION_MS, BATCH_SIZE,
+    ITEM_FAILURES, MESSAGE_AGE_MS, NOTIFIED, PROMETHEUS_PREFIX, REJECTED, STORED,
 };
 use private_ingest_handler::metrics::BatchMetrics;
 use private_ingest_handler::{BatchOutcomes, Outcome};

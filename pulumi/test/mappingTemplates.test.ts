@@ -92,7 +92,10 @@ describe("POST /send-message to SQS", () => {
 
   test("with an Idempotency-Key header, the key travels as the message attribute idempotencyKey, as sent", () => {
     const rendered = render(t.SEND_MESSAGE_REQUEST, {
-      body: "{}", requestId: REQUEST_ID, vpceId: VPCE, headers: { "Idempotency-Key": "order-42:attempt.1" },
+      body: "{}",
+      requestId: REQUEST_ID,
+      vpceId: VPCE,
+      headers: { "Idempotency-Key": "order-42:attempt.1" },
     });
     assert.deepEqual(attributesOf(rendered.output), {
       attributes: [
@@ -107,7 +110,9 @@ describe("POST /send-message to SQS", () => {
   test("the header is found whatever its case, and the attributes stay numbered without gaps", () => {
     // HTTP/2 clients send header names in lower case; without a VPC endpoint id the key is attribute 2.
     const rendered = render(t.SEND_MESSAGE_REQUEST, {
-      body: "{}", requestId: REQUEST_ID, headers: { "idempotency-key": "k-1", Accept: "application/json" },
+      body: "{}",
+      requestId: REQUEST_ID,
+      headers: { "idempotency-key": "k-1", Accept: "application/json" },
     });
     assert.deepEqual(attributesOf(rendered.output).attributes, [
       ["requestId", "String", REQUEST_ID],
@@ -117,7 +122,12 @@ describe("POST /send-message to SQS", () => {
 
   test("a key the API cannot check travels URL-encoded, whole, for the Lambda's core to reject", () => {
     const key = `bad key & "quotes" = é`;
-    const rendered = render(t.SEND_MESSAGE_REQUEST, { body: "{}", requestId: REQUEST_ID, vpceId: VPCE, headers: { "Idempotency-Key": key } });
+    const rendered = render(t.SEND_MESSAGE_REQUEST, {
+      body: "{}",
+      requestId: REQUEST_ID,
+      vpceId: VPCE,
+      headers: { "Idempotency-Key": key },
+    });
     assert.deepEqual(attributesOf(rendered.output).attributes[2], ["idempotencyKey", "String", key]);
   });
 
@@ -125,11 +135,16 @@ describe("POST /send-message to SQS", () => {
     const cases: Array<Record<string, string>> = [{}, { "Idempotency-Key": "" }, { "X-Other": "k" }];
     for (const headers of cases) {
       const rendered = render(t.SEND_MESSAGE_REQUEST, { body: "{}", requestId: REQUEST_ID, vpceId: VPCE, headers });
-      assert.deepEqual(attributesOf(rendered.output).attributes.map(([name]) => name), ["requestId", "sourceVpce"]);
+      assert.deepEqual(
+        attributesOf(rendered.output).attributes.map(([name]) => name),
+        ["requestId", "sourceVpce"],
+      );
     }
   });
 
-  const QUEUED = { SendMessageResponse: { SendMessageResult: { MessageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09", MD5OfMessageBody: "x" } } };
+  const QUEUED = {
+    SendMessageResponse: { SendMessageResult: { MessageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09", MD5OfMessageBody: "x" } },
+  };
 
   test("a queued message answers the contract's 200 with the queue's message id, which is the record's id", () => {
     const { output, status } = render(t.SEND_MESSAGE_OK, { requestId: REQUEST_ID, json: QUEUED });
@@ -143,7 +158,10 @@ describe("POST /send-message to SQS", () => {
   });
 
   test("with an Idempotency-Key, the 200's recordId is the key (what GET /messages/{recordId} finds)", () => {
-    for (const [name, key] of [["Idempotency-Key", "order-42"], ["idempotency-key", `a "quoted" \\ key`]]) {
+    for (const [name, key] of [
+      ["Idempotency-Key", "order-42"],
+      ["idempotency-key", `a "quoted" \\ key`],
+    ]) {
       const { output } = render(t.SEND_MESSAGE_OK, { requestId: REQUEST_ID, json: QUEUED, headers: { [name]: key } });
       const answer = JSON.parse(output);
       assert.equal(answer.recordId, key, "JSON-escaped whatever it holds");

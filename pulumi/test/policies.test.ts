@@ -116,12 +116,26 @@ describe("least privilege", () => {
 
   test("the Lambda makes exactly its three dedupe calls, on the dedupe table only, and never reads it", () => {
     const onDedupe = allows(lambda).filter((s) => p.resourcesOf(s).some((r) => r.endsWith("-idempotency")));
-    assert.deepEqual(onDedupe.map((s) => [s.Resource, [...p.actionsOf(s)].sort()]), [
-      ["arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable-idempotency", ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]],
-    ]);
-    const records = allows(lambda).filter((s) => p.resourcesOf(s).includes("arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable"));
-    assert.deepEqual(records.map((s) => s.Action), ["dynamodb:PutItem"], "the record table: put only, its ALL_OLD needs no read");
-    const reads = allows(lambda).flatMap((s) => p.actionsOf(s)).filter((a) => /dynamodb:(Get|Query|Scan|BatchGet)/.test(a));
+    assert.deepEqual(
+      onDedupe.map((s) => [s.Resource, [...p.actionsOf(s)].sort()]),
+      [
+        [
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable-idempotency",
+          ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ],
+      ],
+    );
+    const records = allows(lambda).filter((s) =>
+      p.resourcesOf(s).includes("arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable"),
+    );
+    assert.deepEqual(
+      records.map((s) => s.Action),
+      ["dynamodb:PutItem"],
+      "the record table: put only, its ALL_OLD needs no read",
+    );
+    const reads = allows(lambda)
+      .flatMap((s) => p.actionsOf(s))
+      .filter((a) => /dynamodb:(Get|Query|Scan|BatchGet)/.test(a));
     assert.deepEqual(reads, []);
   });
 

@@ -109,14 +109,17 @@ describe("row 8: each VPC endpoint lets through only this stack's resources", ()
   const account = { StringEquals: { "aws:PrincipalAccount": FAKE_ACCOUNT.accountId } };
 
   test("DynamoDB: PutItem on this table and the three dedupe calls on its dedupe table, by this account", () => {
-    assert.deepEqual(policyOf("dynamodb").Statement.map((s) => [s.Action, s.Resource, s.Condition]), [
-      ["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.tableName}`, account],
+    assert.deepEqual(
+      policyOf("dynamodb").Statement.map((s) => [s.Action, s.Resource, s.Condition]),
       [
-        ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-        `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.idempotencyTableName}`,
-        account,
+        ["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.tableName}`, account],
+        [
+          ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+          `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.idempotencyTableName}`,
+          account,
+        ],
       ],
-    ]);
+    );
   });
 
   test("SNS: Publish to this topic, by this account", () => {

@@ -152,8 +152,13 @@ describe("least privilege", () => {
     const doc = parsed(mocks.named("aws:iam/rolePolicy:RolePolicy", "pi-lambda-policy"));
     const on = (action: string) => doc.Statement.find((s) => policies.actionsOf(s).includes(action))?.Resource;
     assert.equal(on("dynamodb:PutItem"), `arn:aws:dynamodb:eu-west-1:123456789012:table/${settings.tableName}`);
-    const dedupe = doc.Statement.filter((s) => policies.resourcesOf(s).includes(`arn:aws:dynamodb:eu-west-1:123456789012:table/${settings.idempotencyTableName}`));
-    assert.deepEqual(dedupe.map((s) => policies.actionsOf(s)), [[...policies.DEDUPE_TABLE_ACTIONS]]);
+    const dedupe = doc.Statement.filter((s) =>
+      policies.resourcesOf(s).includes(`arn:aws:dynamodb:eu-west-1:123456789012:table/${settings.idempotencyTableName}`),
+    );
+    assert.deepEqual(
+      dedupe.map((s) => policies.actionsOf(s)),
+      [[...policies.DEDUPE_TABLE_ACTIONS]],
+    );
     assert.equal(on("sns:Publish"), `arn:aws:sns:eu-west-1:123456789012:${settings.topicName}`);
     assert.deepEqual(on("ec2:CreateNetworkInterface"), [
       ...settings.subnetIds.map((id) => `arn:aws:ec2:eu-west-1:123456789012:subnet/${id}`),

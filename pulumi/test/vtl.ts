@@ -133,7 +133,7 @@ export function render(template: string, input: TemplateInput = {}): Rendered {
     params: (name?: string) =>
       name === undefined
         ? javaView({ path: input.params ?? {}, querystring: {}, header: input.headers ?? {} })
-        : input.params?.[name] ?? input.headers?.[name] ?? "",
+        : (input.params?.[name] ?? input.headers?.[name] ?? ""),
   };
   const util = {
     urlEncode: (s: unknown) => javaUrlEncode(String(s)),

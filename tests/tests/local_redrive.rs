@@ -203,7 +203,10 @@ async fn a_redriven_message_is_keyed_by_its_first_id_and_a_second_copy_is_dedupe
     // WHEN a second copy of each arrives: the same body with the same idempotencyKey
     // attribute, what an interrupted receive -> send -> delete redrive sends again
     let (status, again) = api.send_keyed(store_body, &store_id).await;
-    assert_eq!((status, &again["recordId"]), (200, &serde_json::json!(store_id)));
+    assert_eq!(
+        (status, &again["recordId"]),
+        (200, &serde_json::json!(store_id))
+    );
     assert_eq!(api.send_keyed(notify_body, &notify_id).await.0, 200);
     let health = api.wait_until_drained(WAIT).await;
 
@@ -216,8 +219,14 @@ async fn a_redriven_message_is_keyed_by_its_first_id_and_a_second_copy_is_dedupe
     );
     let (_, unchanged) = api.get(&format!("/messages/{store_id}")).await;
     assert_eq!(unchanged, record, "the first record, as it was");
-    assert_eq!(counter(&stack, "private_ingest_already_stored_total").await, "1");
-    assert_eq!(counter(&stack, "private_ingest_already_notified_total").await, "1");
+    assert_eq!(
+        counter(&stack, "private_ingest_already_stored_total").await,
+        "1"
+    );
+    assert_eq!(
+        counter(&stack, "private_ingest_already_notified_total").await,
+        "1"
+    );
     assert_eq!(counter(&stack, "private_ingest_stored_total").await, "1");
     assert_eq!(counter(&stack, "private_ingest_notified_total").await, "1");
 }

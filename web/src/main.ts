@@ -59,8 +59,11 @@ async function start(): Promise<void> {
   const PRESETS = presets(shared.storeInsertValue);
   let keyView: KeyView | undefined;
   const view = new ValidationView(editor, validation, send, validate, shared, () => keyView?.ok ?? false);
-  keyView = new KeyView(byId('idempotency-key', HTMLInputElement), byId('key-validation', HTMLDivElement), validateIdempotencyKey, () =>
-    view.update(),
+  keyView = new KeyView(
+    byId('idempotency-key', HTMLInputElement),
+    byId('key-validation', HTMLDivElement),
+    validateIdempotencyKey,
+    () => view.update(),
   );
   const keys = keyView;
   // Set below, once the functions it calls exist.

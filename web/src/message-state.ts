@@ -35,8 +35,7 @@ export function describeState(state: MessageState, route: 'store' | 'notify'): S
       return {
         label: 'Already stored',
         tone: 'ok',
-        sentence:
-          `Same Idempotency-Key, same body: no second record. The one record was stored by message ${state.record.message_id ?? '(unknown)'}.`,
+        sentence: `Same Idempotency-Key, same body: no second record. The one record was stored by message ${state.record.message_id ?? '(unknown)'}.`,
       };
     case 'key-reused':
       return {
