@@ -57,15 +57,15 @@ async function start(): Promise<void> {
   const shared = contract();
   const api = new IngestApi(base, shared);
   const PRESETS = presets(shared.storeInsertValue);
-  let keyView: KeyView | undefined;
-  const view = new ValidationView(editor, validation, send, validate, shared, () => keyView?.ok ?? false);
-  keyView = new KeyView(
+  // Send follows both the body and the key: each view's change re-checks it. The key view
+  // only calls back on input (or an explicit update below), once `view` exists.
+  const keys = new KeyView(
     byId('idempotency-key', HTMLInputElement),
     byId('key-validation', HTMLDivElement),
     validateIdempotencyKey,
     () => view.update(),
   );
-  const keys = keyView;
+  const view = new ValidationView(editor, validation, send, validate, shared, () => keys.ok);
   // Set below, once the functions it calls exist.
   let sendEntryAgain: (entry: HistoryEntry) => void = () => {};
   const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement), (entry) =>
