@@ -126,16 +126,22 @@ fn every_recorded_wording_says_what_its_case_means() {
     });
 }
 
-#[test]
-fn every_recorded_stack_settings_error_says_what_its_case_means() {
-    let cases = stack_configs();
-    assert!(cases.len() >= 10);
-    assert_every_case_means(&cases, |case| {
+/// [`assert_every_case_means`] for vectors whose wording is a list of `<key>: <reason>`
+/// lines (stack settings, `Idempotency-Key` headers).
+fn assert_every_keyed_case_means(cases: &[Value]) {
+    assert_every_case_means(cases, |case| {
         let meant = case["meaning"]["errors"]
             .as_array()
             .expect("meaning.errors");
         lines_mean(&strings(&case["wording"]), meant, "key", ": ")
     });
+}
+
+#[test]
+fn every_recorded_stack_settings_error_says_what_its_case_means() {
+    let cases = stack_configs();
+    assert!(cases.len() >= 10);
+    assert_every_keyed_case_means(&cases);
 }
 
 #[test]
@@ -254,12 +260,7 @@ fn every_recorded_idempotency_key_error_says_what_its_case_means() {
         "only {} bad keys",
         cases.len() - valid
     );
-    assert_every_case_means(&cases, |case| {
-        let meant = case["meaning"]["errors"]
-            .as_array()
-            .expect("meaning.errors");
-        lines_mean(&strings(&case["wording"]), meant, "key", ": ")
-    });
+    assert_every_keyed_case_means(&cases);
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use private_ingest_testkit::local_stack::{LocalStack, TempDataDir};
+use private_ingest_testkit::local_stack::{Api, LocalStack, TempDataDir};
 use private_ingest_testkit::raw_http;
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -30,24 +30,38 @@ fn post(
     raw_http::exchange(address, request.as_bytes(), LIMIT).expect("an answer")
 }
 
+/// The stack's flags for dead letters: every attempt fails, and one receive is all a
+/// message gets.
+const EVERY_ATTEMPT_FAILS: &[&str] = &[
+    "--fail-first-attempts",
+    "100",
+    "--max-receive-count",
+    "1",
+    "--visibility-timeout",
+    "1",
+];
+
+/// Sends each body and waits until all are dead letters; their message ids, in order.
+async fn dead_letters_of(api: &Api, bodies: &[&str]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for body in bodies {
+        ids.push(api.send_ok(body).await);
+    }
+    let count = bodies.len();
+    api.wait_for("the dead letters", WAIT, |api| async move {
+        (api.list_all("/dead-letters", "dead_letters").await.len() == count).then_some(())
+    })
+    .await;
+    ids
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_json_request_from_an_allowed_host_moves_dead_letters() {
     // GIVEN two dead letters
-    let (stack, _data) = LocalStack::start_fresh(&[
-        "--fail-first-attempts",
-        "100",
-        "--max-receive-count",
-        "1",
-        "--visibility-timeout",
-        "1",
-    ]);
+    let (stack, _data) = LocalStack::start_fresh(EVERY_ATTEMPT_FAILS);
     let api = stack.api();
-    let first = api.send_ok(r#"{"Insert":"DynamoDB"}"#).await;
-    api.send_ok(r#"{"Insert":"x"}"#).await;
-    api.wait_for("two dead letters", LIMIT, |api| async move {
-        (api.list_all("/dead-letters", "dead_letters").await.len() == 2).then_some(())
-    })
-    .await;
+    let ids = dead_letters_of(&api, &[r#"{"Insert":"DynamoDB"}"#, r#"{"Insert":"x"}"#]).await;
+    let first = &ids[0];
     let address = stack.address();
 
     // WHEN it is asked by a page elsewhere, as a form, or with a bad body, THEN nothing moves
@@ -143,27 +157,11 @@ async fn a_redriven_message_is_keyed_by_its_first_id_and_a_second_copy_is_dedupe
     // GIVEN a store message and a notify message dead-lettered (every attempt failed),
     // and the stack restarted without the failures
     let data = TempDataDir::new();
-    let mut stack = LocalStack::start(
-        data.path(),
-        &[
-            "--fail-first-attempts",
-            "100",
-            "--max-receive-count",
-            "1",
-            "--visibility-timeout",
-            "1",
-        ],
-    );
+    let mut stack = LocalStack::start(data.path(), EVERY_ATTEMPT_FAILS);
     let store_body = r#"{"Insert":"DynamoDB","data":{"n":12345678901234567890123456789012345678}}"#;
     let notify_body = r#"{"Insert":"x","data":{"n":1}}"#;
-    let store_id = stack.api().send_ok(store_body).await;
-    let notify_id = stack.api().send_ok(notify_body).await;
-    stack
-        .api()
-        .wait_for("two dead letters", WAIT, |api| async move {
-            (api.list_all("/dead-letters", "dead_letters").await.len() == 2).then_some(())
-        })
-        .await;
+    let ids = dead_letters_of(&stack.api(), &[store_body, notify_body]).await;
+    let (store_id, notify_id) = (ids[0].clone(), ids[1].clone());
     stack.terminate(WAIT);
     drop(stack);
     let stack = LocalStack::start(data.path(), &[]);
