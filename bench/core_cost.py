@@ -10,7 +10,7 @@ import sys
 
 from report import ROOT, TARGET, save
 
-BODIES = ["store", "notify", "store_with_data", "rejected"]
+BODIES = ["store", "notify", "store_with_data", "rejected", "store_keyed", "notify_keyed"]
 LOW, HIGH = 1000, 3000
 
 

@@ -5,7 +5,7 @@
  * resource, and the signed calls (SNS, DynamoDB) only from this account's principals.
  */
 
-import type { PolicyDocument } from "./policies";
+import { DEDUPE_TABLE_ACTIONS, type PolicyDocument } from "./policies";
 
 /** A policy document serialised for a resource input. */
 export type PolicyDocumentJson = string;
@@ -13,8 +13,12 @@ export type PolicyDocumentJson = string;
 /** The IAM policy language version every document uses. */
 const VERSION = "2012-10-17";
 
-/** The DynamoDB gateway endpoint: the Lambda's PutItem on this table, by this account. */
-export function dynamodbEndpointPolicy(tableArn: string, accountId: string): PolicyDocument {
+/**
+ * The DynamoDB gateway endpoint: the Lambda's PutItem on the record table and its three
+ * dedupe calls on the dedupe table, by this account.
+ */
+export function dynamodbEndpointPolicy(tableArn: string, idempotencyTableArn: string, accountId: string): PolicyDocument {
+  const byThisAccount = { StringEquals: { "aws:PrincipalAccount": accountId } };
   return {
     Version: VERSION,
     Statement: [
@@ -24,7 +28,15 @@ export function dynamodbEndpointPolicy(tableArn: string, accountId: string): Pol
         Principal: "*",
         Action: "dynamodb:PutItem",
         Resource: tableArn,
-        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+        Condition: byThisAccount,
+      },
+      {
+        Sid: "DedupeNotificationsInThisTable",
+        Effect: "Allow",
+        Principal: "*",
+        Action: [...DEDUPE_TABLE_ACTIONS],
+        Resource: idempotencyTableArn,
+        Condition: byThisAccount,
       },
     ],
   };

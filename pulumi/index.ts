@@ -61,6 +61,7 @@ async function main(): Promise<PrivateIngestOutputs> {
     queueUrl: s.queueUrl,
     deadLetterQueueUrl: s.deadLetterQueueUrl,
     tableName: s.tableName,
+    idempotencyTableName: s.idempotencyTableName,
     topicArn: s.topicArn,
     executeApiVpcEndpointId: s.executeApiVpcEndpointId,
     restApiId: s.restApiId,

@@ -22,23 +22,48 @@ export function errorBody(answer: ContractAnswer, errors: readonly string[], wit
   return JSON.stringify({ message: answer.message, errors, ...(withRequestId ? { requestId: REQUEST_ID } : {}) });
 }
 
-/** One SQS query-API message attribute, form-encoded. */
-function stringAttribute(index: number, name: string, valueRef: string): string {
-  const prefix = `MessageAttribute.${index}`;
-  return `&${prefix}.Name=${name}&${prefix}.Value.DataType=String` + `&${prefix}.Value.StringValue=$util.urlEncode(${valueRef})`;
+/**
+ * One SQS query-API message attribute, form-encoded, numbered by the VTL variable
+ * `$n` (SQS numbers attributes 1, 2, 3 … without gaps; the optional ones move up).
+ */
+function stringAttribute(name: string, valueRef: string): string {
+  return (
+    "#set($n = $n + 1)" +
+    `&MessageAttribute.\${n}.Name=${name}&MessageAttribute.\${n}.Value.DataType=String` +
+    `&MessageAttribute.\${n}.Value.StringValue=$util.urlEncode(${valueRef})`
+  );
 }
 
 /**
+ * Sets `$key` to the request's `Idempotency-Key` header, whatever its case (HTTP/2
+ * clients send `idempotency-key`), or to "" without one. `$input.params()` is the method
+ * request's parameters in request and response templates alike.
+ */
+const READ_IDEMPOTENCY_KEY =
+  `#set($key = "")` +
+  "#foreach($name in $input.params().header.keySet())" +
+  `#if($name.toLowerCase() == "${shared.idempotency.header.toLowerCase()}")` +
+  "#set($key = $input.params().header.get($name))" +
+  "#end#end";
+
+/**
  * `POST /send-message` → SQS `SendMessage` (query API, form-encoded): the raw body as the
- * message, the request id and the VPC endpoint as message attributes. One line, no
- * trailing newline: anything after the last `=` would become part of its value. SQS
- * refuses an empty attribute value, so `sourceVpce` is sent only when there is one.
+ * message, the request id, the VPC endpoint and the caller's `Idempotency-Key` as message
+ * attributes. One line, no trailing newline: anything after the last `=` would become
+ * part of its value. SQS refuses an empty attribute value, so `sourceVpce` and
+ * `idempotencyKey` are sent only when there is one. The key goes as sent: VTL cannot
+ * check its shape, so the Lambda's core rejects a malformed one.
  */
 export const SEND_MESSAGE_REQUEST =
   "Action=SendMessage&MessageBody=$util.urlEncode($input.body)" +
-  stringAttribute(1, shared.messageAttributes.requestId, REQUEST_ID) +
+  "#set($n = 0)" +
+  stringAttribute(shared.messageAttributes.requestId, REQUEST_ID) +
   `#if("$!context.identity.vpceId" != "")` +
-  stringAttribute(2, shared.messageAttributes.sourceVpce, "$context.identity.vpceId") +
+  stringAttribute(shared.messageAttributes.sourceVpce, "$context.identity.vpceId") +
+  "#end" +
+  READ_IDEMPOTENCY_KEY +
+  `#if("$!key" != "")` +
+  stringAttribute(shared.messageAttributes.idempotencyKey, "$key") +
   "#end";
 
 /**
@@ -49,16 +74,21 @@ export const NOT_QUEUED_STATUS = String(responses.notQueued.status);
 const NOT_QUEUED_BODY = errorBody(responses.notQueued, [], true);
 
 /**
- * SQS answered 2xx: the contract's 200 with the queue's message id (the record's key).
- * A 2xx without a message id is not proof the message was queued: the 503.
+ * SQS answered 2xx: the contract's 200 with the queue's message id and the record's id
+ * (`recordId`: the caller's `Idempotency-Key`, or the message id without one). A 2xx
+ * without a message id is not proof the message was queued: the 503.
  */
 export const SEND_MESSAGE_OK = [
   "#set($sent = $input.path('$.SendMessageResponse.SendMessageResult'))",
+  READ_IDEMPOTENCY_KEY,
   `#if("$!sent.MessageId" == "")`,
   `#set($context.responseOverride.status = ${responses.notQueued.status})`,
   NOT_QUEUED_BODY,
   "#else",
-  JSON.stringify({ message: responses.sent.message, requestId: REQUEST_ID, messageId: "$sent.MessageId" }),
+  // `recordId` is VTL (the key as a JSON string, or the message id): appended to the
+  // stringified members, not stringified itself.
+  JSON.stringify({ message: responses.sent.message, requestId: REQUEST_ID, messageId: "$sent.MessageId" }).slice(0, -1) +
+    `,"recordId":#if("$!key" != "")${jsonString("$key")}#else"$sent.MessageId"#end}`,
   "#end",
 ].join("\n");
 
@@ -187,6 +217,8 @@ export function getItemFound(maxDepth: number): string {
       `#if("$!v0" != ""),"data":${attributeToJson(maxDepth)}#end`,
       optionalString("request_id"),
       optionalString("source_vpce"),
+      optionalString("message_id"),
+      optionalString("body_sha256"),
       "}",
     ].join(""),
     "#end",

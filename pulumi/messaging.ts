@@ -1,12 +1,13 @@
 /**
  * Messaging: the stack's KMS key, the notification topic and its email subscription, the
  * queue and its dead-letter queue, and their resource policies (TLS only; the alarms
- * may publish). Names come from the stack settings; the dead-letter queue's from the core.
+ * may publish); the record table and the notify route's dedupe table. Names come from the
+ * stack settings; the dead-letter queue's and the dedupe table's from the core.
  */
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { limits } from "../wasm/pkg-node/private_ingest_wasm";
+import { contract, limits } from "../wasm/pkg-node/private_ingest_wasm";
 import * as policies from "./policies";
 import type { Where } from "./stackContext";
 
@@ -119,6 +120,30 @@ export function recordTable(name: string, tableName: string, opts: pulumi.Compon
       billingMode: "PAY_PER_REQUEST",
       hashKey: "id",
       attributes: [{ name: "id", type: "S" }],
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: true },
+    },
+    opts,
+  );
+}
+
+/**
+ * The notify route's dedupe table: one marker per `Idempotency-Key` (partition key `id`),
+ * written and read by the Lambda only (claim, complete, release). On demand, encrypted,
+ * point-in-time recovery like the record table; DynamoDB's TTL deletes a marker once its
+ * `expires_at` (epoch seconds, 24 hours after the notification) has passed. The Lambda
+ * treats an expired marker as absent, so TTL's lag (up to a few days) changes nothing but
+ * the table's size.
+ */
+export function idempotencyTable(name: string, tableName: string, opts: pulumi.ComponentResourceOptions): aws.dynamodb.Table {
+  return new aws.dynamodb.Table(
+    `${name}-idempotency-table`,
+    {
+      name: tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      ttl: { attributeName: contract().idempotency.expiresAtAttribute, enabled: true },
       serverSideEncryption: { enabled: true },
       pointInTimeRecovery: { enabled: true },
     },

@@ -152,6 +152,7 @@ export function network(name: string, args: NetworkArgs, opts: pulumi.ComponentR
 /** What the endpoints' policies name, once those resources exist. */
 export interface EndpointPolicyTargets {
   readonly tableArn: pulumi.Input<string>;
+  readonly idempotencyTableArn: pulumi.Input<string>;
   readonly topicArn: pulumi.Input<string>;
   readonly executionArn: pulumi.Input<string>;
   /** The private custom domain's execute-api ARN (`arn:...:execute-api:...:/domainnames/<name>+<id>`). */
@@ -160,7 +161,7 @@ export interface EndpointPolicyTargets {
   readonly signedApiCallers: boolean;
 }
 
-/** Each endpoint lets through only this stack's table, topic, API and domain. */
+/** Each endpoint lets through only this stack's tables, topic, API and domain. */
 export function endpointPolicies(
   name: string,
   net: Network,
@@ -173,7 +174,9 @@ export function endpointPolicies(
   attach(
     "dynamodb",
     net.dynamodbEndpoint,
-    pulumi.output(targets.tableArn).apply((arn) => JSON.stringify(policy.dynamodbEndpointPolicy(arn, where.accountId))),
+    pulumi
+      .all([targets.tableArn, targets.idempotencyTableArn])
+      .apply(([table, dedupe]) => JSON.stringify(policy.dynamodbEndpointPolicy(table, dedupe, where.accountId))),
   );
   attach(
     "sns",

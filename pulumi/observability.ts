@@ -127,6 +127,7 @@ export function dashboardBody(n: WatchedNames): DashboardBody {
         emf(m.stored, "Sum", "stored"),
         emf(m.alreadyStored, "Sum", "already stored"),
         emf(m.notified, "Sum", "notified"),
+        emf(m.alreadyNotified, "Sum", "already notified"),
         emf(m.rejected, "Sum", "rejected"),
         emf(m.itemFailures, "Sum", "item failures"),
       ],

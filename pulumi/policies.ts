@@ -102,6 +102,8 @@ export function privateDomainPolicy(vpceId: string): PolicyDocument {
 /** What the processing Lambda may touch, each by ARN. */
 export interface LambdaPolicyTargets {
   readonly tableArn: string;
+  /** The notify route's dedupe table (one marker per Idempotency-Key). */
+  readonly idempotencyTableArn: string;
   readonly topicArn: string;
   /** The key that encrypts the topic: publishing to an SSE topic needs GenerateDataKey and Decrypt. */
   readonly topicKeyArn: string;
@@ -116,7 +118,15 @@ export interface LambdaPolicyTargets {
 }
 
 /**
- * The Lambda's permissions: PutItem on the table, Publish on the topic, its own logs, and
+ * The three calls the Lambda makes on the dedupe table: claim (a conditional PutItem),
+ * complete (UpdateItem) and release (DeleteItem). No read: a failed claim returns the
+ * marker itself (ReturnValuesOnConditionCheckFailure).
+ */
+export const DEDUPE_TABLE_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
+
+/**
+ * The Lambda's permissions: PutItem on the table, the three dedupe calls on the dedupe
+ * table, Publish on the topic, its own logs, and
  * what the event source mapping and VPC networking need (receive/delete on the queue; the
  * ENIs Lambda places in the given subnets with the given security group). No managed
  * policy: AWSLambdaVPCAccessExecutionRole would grant ENI and log actions on `*`.
@@ -128,6 +138,12 @@ export function lambdaExecutionPolicy(t: LambdaPolicyTargets): PolicyDocument {
       Effect: "Allow",
       Action: "dynamodb:PutItem",
       Resource: t.tableArn,
+    },
+    {
+      Sid: "DedupeNotificationsByIdempotencyKey",
+      Effect: "Allow",
+      Action: [...DEDUPE_TABLE_ACTIONS],
+      Resource: t.idempotencyTableArn,
     },
     {
       Sid: "PublishNotifications",

@@ -9,7 +9,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import { messaging, recordTable } from "./messaging";
+import { idempotencyTable, messaging, recordTable } from "./messaging";
 import { endpointPolicies, network } from "./network";
 import { observability } from "./observability";
 import { pageBucket } from "./pageBucket";
@@ -41,6 +41,8 @@ export interface PrivateIngestOutputs {
   readonly queueUrl: pulumi.Output<string>;
   readonly deadLetterQueueUrl: pulumi.Output<string>;
   readonly tableName: pulumi.Output<string>;
+  /** The notify route's dedupe table (Idempotency-Key markers, TTL on expires_at). */
+  readonly idempotencyTableName: pulumi.Output<string>;
   readonly topicArn: pulumi.Output<string>;
   readonly executeApiVpcEndpointId: pulumi.Output<string>;
   readonly restApiId: pulumi.Output<string>;
@@ -56,6 +58,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
   public readonly queueUrl: pulumi.Output<string>;
   public readonly deadLetterQueueUrl: pulumi.Output<string>;
   public readonly tableName: pulumi.Output<string>;
+  public readonly idempotencyTableName: pulumi.Output<string>;
   public readonly topicArn: pulumi.Output<string>;
   public readonly executeApiVpcEndpointId: pulumi.Output<string>;
   public readonly restApiId: pulumi.Output<string>;
@@ -96,6 +99,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
       parent,
     );
     const table = recordTable(name, s.tableName, parent);
+    const dedupeTable = idempotencyTable(name, s.idempotencyTableName, parent);
     const fn = processor(
       name,
       {
@@ -116,6 +120,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
         queue: msg.queue,
         deadLetterQueue: msg.deadLetterQueue,
         table,
+        idempotencyTable: dedupeTable,
         topic: msg.topic,
       },
       parent,
@@ -176,6 +181,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
       where,
       {
         tableArn: table.arn,
+        idempotencyTableArn: dedupeTable.arn,
         topicArn: msg.topic.arn,
         executionArn: api.api.executionArn,
         domainInvokeArn: domain.invokeArn,
@@ -192,6 +198,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
     this.queueUrl = msg.queue.url;
     this.deadLetterQueueUrl = msg.deadLetterQueue.url;
     this.tableName = table.name;
+    this.idempotencyTableName = dedupeTable.name;
     this.topicArn = msg.topic.arn;
     this.executeApiVpcEndpointId = net.executeApiEndpoint.id;
     this.restApiId = api.api.id;
@@ -206,6 +213,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
       queueUrl: this.queueUrl,
       deadLetterQueueUrl: this.deadLetterQueueUrl,
       tableName: this.tableName,
+      idempotencyTableName: this.idempotencyTableName,
       topicArn: this.topicArn,
       executeApiVpcEndpointId: this.executeApiVpcEndpointId,
       restApiId: this.restApiId,

@@ -15,8 +15,11 @@ const variables = contract().functionEnvironment;
 
 /**
  * The Lambda's timeout. A batch is at most 10 messages (the batchSize setting), each one
- * DynamoDB PutItem or SNS Publish run concurrently with the SDK's retries: seconds, not
- * tens of seconds, so 30 s leaves room for a cold start in the VPC.
+ * DynamoDB PutItem or SNS Publish (with an Idempotency-Key: up to three DynamoDB calls
+ * around the Publish) run concurrently with the SDK's retries: seconds, not tens of
+ * seconds, so 30 s leaves room for a cold start in the VPC. A dedupe claim holds its key
+ * for the bootstrap's IN_PROGRESS_EXPIRY (30 s), which must be at least this: by then the
+ * invocation that claimed the key has ended.
  */
 export const LAMBDA_TIMEOUT_SECONDS = 30;
 
@@ -47,6 +50,8 @@ export interface ProcessorArgs {
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly table: aws.dynamodb.Table;
+  /** The notify route's dedupe table (one marker per Idempotency-Key). */
+  readonly idempotencyTable: aws.dynamodb.Table;
   readonly topic: aws.sns.Topic;
 }
 
@@ -70,7 +75,7 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
   const role = new aws.iam.Role(
     `${name}-lambda-role`,
     {
-      description: "private-ingest Lambda: PutItem on the table, Publish on the topic, its own logs and ENIs",
+      description: "private-ingest Lambda: PutItem on the table, dedupe markers, Publish on the topic, its own logs and ENIs",
       assumeRolePolicy: JSON.stringify(policies.assumeRolePolicy("lambda.amazonaws.com")),
     },
     opts,
@@ -80,11 +85,20 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
     {
       role: role.id,
       policy: pulumi
-        .all([args.table.arn, args.topic.arn, args.key.arn, args.queue.arn, logGroup.arn, args.securityGroup.arn])
-        .apply(([tableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
+        .all([
+          args.table.arn,
+          args.idempotencyTable.arn,
+          args.topic.arn,
+          args.key.arn,
+          args.queue.arn,
+          logGroup.arn,
+          args.securityGroup.arn,
+        ])
+        .apply(([tableArn, idempotencyTableArn, topicArn, keyArn, queueArn, logGroupArn, securityGroupArn]) =>
           JSON.stringify(
             policies.lambdaExecutionPolicy({
               tableArn,
+              idempotencyTableArn,
               topicArn,
               topicKeyArn: keyArn,
               queueArn,
@@ -113,6 +127,7 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
       environment: {
         variables: {
           [variables.tableName]: args.table.name,
+          [variables.idempotencyTableName]: args.idempotencyTable.name,
           [variables.topicArn]: args.topic.arn,
           [variables.notificationIncludesData]: String(args.notificationIncludesData),
           [variables.metricsNamespace]: args.metricsNamespace,

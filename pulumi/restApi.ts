@@ -8,7 +8,7 @@
 import * as crypto from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { limits, requestSchema, type JsonSchema } from "../wasm/pkg-node/private_ingest_wasm";
+import { contract, limits, requestSchema, type JsonSchema } from "../wasm/pkg-node/private_ingest_wasm";
 import { ApiPartsBuilder, route, type ApiParts, type ResponseSpec } from "./apiRoute";
 import * as templates from "./mappingTemplates";
 import type { PageBucket } from "./pageBucket";
@@ -151,6 +151,9 @@ export function restApi(name: string, args: RestApiArgs, opts: pulumi.ComponentR
         resourceId: resource("send-message", api.rootResourceId, "send-message").id,
         httpMethod: "POST",
         authorization,
+        // Optional: declared so the API documents it; the mapping templates read it whatever
+        // its case. Its shape is the Lambda's core's to check (the API cannot).
+        methodParameters: { [`method.request.header.${contract().idempotency.header}`]: false },
         requestModels: { "application/json": model.name },
         requestValidatorId: validator.id,
         uri: serviceUri("sqs", pulumi.interpolate`path/${accountId}/${args.queue.name}`),

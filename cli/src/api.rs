@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use private_ingest_core::contract::IDEMPOTENCY_KEY_HEADER;
 use serde_json::Value;
 
 use crate::endpoint::Endpoint;
@@ -107,7 +108,7 @@ impl Api {
             .header("content-type", "application/json")
             .body(body);
         if let Some(key) = idempotency_key {
-            request = request.header("idempotency-key", key);
+            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
         }
         self.answer("POST /send-message", request).await
     }

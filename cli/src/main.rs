@@ -1,7 +1,6 @@
 //! `private-ingest`: the operator's command line for the private-ingest API. Wiring only:
 //! the command line ([`args`]), the endpoint and its HTTP client ([`endpoint`], [`api`]),
-//! one module per command ([`commands`]), the key rule a send checks
-//! ([`idempotency_key`]), and what is printed ([`report`]) with which
+//! one module per command ([`commands`]), and what is printed ([`report`]) with which
 //! exit code ([`failure`]).
 
 mod api;
@@ -9,7 +8,6 @@ mod args;
 mod commands;
 mod endpoint;
 mod failure;
-mod idempotency_key;
 mod report;
 
 use std::io::IsTerminal;

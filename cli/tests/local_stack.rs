@@ -157,6 +157,37 @@ async fn a_body_the_contract_refuses_gets_the_apis_answer_and_nothing_is_sent() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_idempotency_key_gets_the_gateways_own_line_and_nothing_is_sent() {
+    let (stack, _data) = LocalStack::start_fresh(&[]);
+    let body = r#"{"Insert":"DynamoDB"}"#;
+
+    let document = run(
+        stack.base_url(),
+        &["send", body, "--idempotency-key", "order 42", "--json"],
+    )
+    .expect(2)
+    .json();
+
+    assert_common(&document, "send", 2);
+    assert_eq!(document["sent"], false);
+    // The core's rule, so the same line the local gateway answers for that header.
+    let (status, answer) = stack.api().send_keyed(body, "order 42").await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(document["errors"], answer["errors"]);
+    assert_eq!(
+        document["errors"],
+        json!([
+            "Idempotency-Key: character \" \" at position 6 is not allowed (1 to 128 of A-Z a-z 0-9 - _ . :)"
+        ])
+    );
+    let (_, health) = stack.api().get("/healthz").await;
+    assert_eq!(
+        health["queue"]["visible"], 0,
+        "nothing was queued: {health}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_walks_the_local_chain_and_finds_every_link_ok() {
     let (stack, _data) = LocalStack::start_fresh(&[]);
 
@@ -388,22 +419,29 @@ async fn dead_letters_are_listed_inspected_redriven_and_then_processed() {
         (&json!(2), &json!(1)),
         "{health}"
     );
+    // The oldest dead letter was among the first two moved.
     let moved = some["messages"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["message_id"] == first.as_str());
-    if let Some(moved) = moved {
-        // Before idempotency keys the record is keyed by the new message id; with them, by
-        // the first one (the idempotencyKey the redrive set). Either way it is there once.
-        let new_id = moved["redriven_as"].as_str().unwrap();
-        let (by_new, _) = api.get(&format!("/messages/{new_id}")).await;
-        let (by_first, _) = api.get(&format!("/messages/{first}")).await;
-        assert!(
-            by_new == 200 || by_first == 200,
-            "record of {first} (redriven as {new_id})"
-        );
-    }
+        .find(|m| m["message_id"] == first.as_str())
+        .unwrap_or_else(|| panic!("{first} moved first: {some}"));
+    // The redrive set idempotencyKey = the first message id (it had no key of its own), so
+    // the record is the one the first delivery would have written: keyed by that id, and
+    // naming the redriven message that stored it. Nothing is keyed by the new id.
+    let new_id = moved["redriven_as"].as_str().unwrap();
+    let (status, record) = api.get(&format!("/messages/{first}")).await;
+    assert_eq!(
+        status, 200,
+        "record of {first} (redriven as {new_id}): {record}"
+    );
+    assert_eq!(
+        (&record["id"], &record["message_id"], &record["data"]),
+        (&json!(first), &json!(new_id), &json!({"n": 1})),
+        "{record}"
+    );
+    let (by_new, _) = api.get(&format!("/messages/{new_id}")).await;
+    assert_eq!(by_new, 404, "no second record under the new message id");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The bodies the core benchmarks run on (a module of both bench targets, benches/plan.rs
-//! and benches/plan_loop.rs): the two original requests, a typical payload, a rejection.
+//! and benches/plan_loop.rs): the two original requests, a typical payload, a rejection,
+//! and the two requests with an `Idempotency-Key` (`_keyed`: the key's check and the
+//! body's SHA-256 on top).
 
 use std::hint::black_box;
 
@@ -13,7 +15,19 @@ pub const BODIES: &[(&str, &str)] = &[
         r#"{"Insert":"DynamoDB","data":{"orderId":"A-1042","items":[{"sku":"X1","qty":2},{"sku":"Y7","qty":1}],"total":49.9,"express":true}}"#,
     ),
     ("rejected", r#"{"Insert": 5, "extra": true}"#),
+    ("store_keyed", r#"{"Insert": "DynamoDB"}"#),
+    ("notify_keyed", r#"{"Insert": "Dynamoooo"}"#),
 ];
+
+/// The envelope a body of that name is planned with: [`envelope`], with a key for the
+/// `_keyed` ones.
+pub fn envelope_for(name: &str) -> Envelope {
+    let mut envelope = envelope();
+    if name.ends_with("_keyed") {
+        envelope.idempotency_key = Some("0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09".into());
+    }
+    envelope
+}
 
 /// An envelope with every attribute set, as a real SQS delivery has.
 pub fn envelope() -> Envelope {
@@ -22,6 +36,7 @@ pub fn envelope() -> Envelope {
         received_at_ms: Some(1_700_000_000_000),
         request_id: Some("c6af9ac6-7b61-11e6-9a41-93e8deadbeef".into()),
         source_vpce: Some("vpce-0123456789abcdef0".into()),
+        idempotency_key: None,
     }
 }
 

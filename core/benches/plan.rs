@@ -7,10 +7,10 @@ mod bodies;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench_plan(c: &mut Criterion) {
-    let envelope = bodies::envelope();
     let mut group = c.benchmark_group("plan");
     group.throughput(Throughput::Elements(1));
     for (name, body) in bodies::BODIES {
+        let envelope = bodies::envelope_for(name);
         group.bench_function(*name, |b| b.iter(|| bodies::plan_body(body, &envelope)));
     }
     group.finish();

@@ -12,10 +12,11 @@ fn main() {
     let name = args.next().unwrap_or_else(|| "store".into());
     let count: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
     let Some((_, body)) = bodies::BODIES.iter().find(|(n, _)| *n == name) else {
-        eprintln!("unknown body {name:?}; one of store, notify, store_with_data, rejected");
+        let names: Vec<_> = bodies::BODIES.iter().map(|(n, _)| *n).collect();
+        eprintln!("unknown body {name:?}; one of {}", names.join(", "));
         std::process::exit(2);
     };
-    let envelope = bodies::envelope();
+    let envelope = bodies::envelope_for(&name);
     let mut ok = 0u64;
     for _ in 0..count {
         ok += u64::from(bodies::plan_body(body, &envelope).is_ok());

@@ -1,6 +1,7 @@
 //! Checks, and on request rewrites, the wording snapshots of the shared test vectors:
-//! `fixtures/requests.json` (bodies), `fixtures/stack-configs.json` (settings) and
-//! `fixtures/request-schema.json` (the API model).
+//! `fixtures/requests.json` (bodies), `fixtures/idempotency-keys.json` (`Idempotency-Key`
+//! headers), `fixtures/stack-configs.json` (settings) and `fixtures/request-schema.json`
+//! (the API model).
 //!
 //! Each vector has two expectations, kept apart: `meaning`, written by hand (the route,
 //! and each error's path or key and key words), which nothing here ever writes; and
@@ -86,6 +87,12 @@ fn run(mode: Mode) -> Result<bool> {
             body.as_str().unwrap_or_default()
         ))
     })?;
+    let (keys, key_changes) = recompute("idempotency-keys.json", "key", |key| {
+        json!(private_ingest_core::validate_idempotency_key(
+            key.as_str().unwrap_or_default()
+        ))
+    })?;
+    changes.extend(key_changes);
     let (configs, config_changes) = recompute("stack-configs.json", "config", |config| {
         let errors = private_ingest_core::validate_stack_config(config);
         json!(errors.iter().map(ToString::to_string).collect::<Vec<_>>())
@@ -119,6 +126,7 @@ fn run(mode: Mode) -> Result<bool> {
         ),
         (Mode::Accept, true) => {
             std::fs::write(fixture("requests.json"), pretty(&requests)?)?;
+            std::fs::write(fixture("idempotency-keys.json"), pretty(&keys)?)?;
             std::fs::write(fixture("stack-configs.json"), pretty(&configs)?)?;
             std::fs::write(&schema_path, schema)?;
             println!(

@@ -17,6 +17,9 @@ pub struct Envelope {
     pub request_id: Option<String>,
     /// The VPC endpoint the request came through (message attribute `sourceVpce`).
     pub source_vpce: Option<String>,
+    /// The caller's `Idempotency-Key` as it travelled (message attribute
+    /// `idempotencyKey`), not yet checked: [`crate::plan`] checks it.
+    pub idempotency_key: Option<String>,
 }
 
 /// The fields a record and a notification both carry about their message, checked once.
@@ -69,6 +72,7 @@ mod tests {
             received_at_ms: Some(1_700_000_000_000),
             request_id: Some("r-1".into()),
             source_vpce: Some("vpce-1".into()),
+            idempotency_key: None,
         };
         assert_eq!(
             envelope.stamp(1_700_000_000_456).unwrap(),

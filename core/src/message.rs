@@ -1,15 +1,21 @@
 //! Parse and validate a request body into a typed [`Message`].
 //!
 //! Checks run cheapest first and stop at the first that fails for the body as a whole
-//! (size, UTF-8, nesting depth, JSON syntax); field checks then report every problem at
-//! once, so a caller can fix them all in one go.
+//! (size, UTF-8, nesting depth, JSON syntax, duplicate keys: see [`crate::strict_json`]);
+//! field checks then report every problem at once (the first
+//! [`MAX_LISTED_ERRORS`](crate::contract::MAX_LISTED_ERRORS) of them), so a caller can fix
+//! them all in one go.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::contract::{self, FieldKind, MAX_BODY_BYTES, MAX_DEPTH, REQUEST_FIELDS};
-use crate::error::{pointer_push, ErrorCode, FieldError, ValidationErrors};
+use crate::contract::{
+    self, FieldKind, DYNAMODB_MAX_NUMBER_DIGITS, MAX_BODY_BYTES, MAX_DEPTH, REQUEST_FIELDS,
+};
+use crate::dynamodb_number::{self, Unstorable};
+use crate::error::{pointer_push, shorten, ErrorCode, ErrorList, FieldError, ValidationErrors};
 use crate::route::{route, Route};
+use crate::strict_json::{parse_strict, scan, StrictJsonError};
 
 /// A valid request body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,23 +58,16 @@ pub fn parse_message(body: &[u8]) -> Result<Message, ValidationErrors> {
 /// Parses a body given as text.
 pub fn parse_message_str(text: &str) -> Result<Message, ValidationErrors> {
     check_size(text.len())?;
-    let depth = nesting_depth(text, MAX_DEPTH + 1);
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        // Too deep for serde_json's own recursion guard: the depth error is the useful one.
-        if depth > MAX_DEPTH {
-            too_deep("")
-        } else {
-            ValidationErrors::single(FieldError::new(
-                "",
-                ErrorCode::NotJson,
-                format!("body is not valid JSON: {e}"),
-            ))
-        }
-    })?;
-    if depth > MAX_DEPTH {
-        let path = first_too_deep(&value, String::new(), 1).unwrap_or_default();
+    let shape = scan(text, MAX_DEPTH + 1);
+    if shape.depth > MAX_DEPTH {
+        // Parsed (serde_json's own recursion guard stops at 128) only to name the path.
+        let path = parse_strict(text)
+            .ok()
+            .and_then(|value| first_too_deep(&value, String::new(), 1))
+            .unwrap_or_default();
         return Err(too_deep(&path));
     }
+    let value = parse_strict(text).map_err(StrictJsonError::into_errors)?;
     validate_value(value)
 }
 
@@ -93,36 +92,6 @@ fn too_deep(path: &str) -> ValidationErrors {
     ))
 }
 
-/// Deepest `{`/`[` nesting in `text`, counted without building anything, and stopping
-/// as soon as it reaches `stop_at` (so a hostile body costs at most one linear scan).
-fn nesting_depth(text: &str, stop_at: usize) -> usize {
-    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-                if max >= stop_at {
-                    return max;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
 /// JSON Pointer to the first container nested deeper than [`MAX_DEPTH`].
 fn first_too_deep(value: &Value, path: String, depth: usize) -> Option<String> {
     let children: Vec<(String, &Value)> = match value {
@@ -145,7 +114,8 @@ fn first_too_deep(value: &Value, path: String, depth: usize) -> Option<String> {
         .find_map(|(p, v)| first_too_deep(v, p, depth + 1))
 }
 
-/// Checks a parsed value against [`REQUEST_FIELDS`], reporting every problem.
+/// Checks a parsed value against [`REQUEST_FIELDS`], reporting every problem (up to
+/// [`MAX_LISTED_ERRORS`](crate::contract::MAX_LISTED_ERRORS), then how many more).
 pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
     let Value::Object(mut map) = value else {
         return Err(ValidationErrors::single(FieldError::new(
@@ -154,7 +124,7 @@ pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
             format!("expected a JSON object, found {}", json_kind(&value)),
         )));
     };
-    let mut errors = Vec::new();
+    let mut errors = ErrorList::new();
     for spec in REQUEST_FIELDS {
         let path = pointer_push("", spec.name);
         match map.get(spec.name) {
@@ -183,9 +153,9 @@ pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
         ));
     }
     if let Some(Value::Object(data)) = map.get(contract::DATA) {
-        numbers_out_of_range(data, &pointer_push("", contract::DATA), &mut errors);
+        unstorable_numbers(data, &pointer_push("", contract::DATA), &mut errors);
     }
-    if let Some(errors) = ValidationErrors::from_vec(errors) {
+    if let Some(errors) = errors.into_errors() {
         return Err(errors);
     }
     let insert = match map.remove(contract::INSERT) {
@@ -199,27 +169,32 @@ pub fn validate_value(value: Value) -> Result<Message, ValidationErrors> {
     Ok(Message { insert, data })
 }
 
-/// Reports the numbers in `data` that DynamoDB cannot store: it holds magnitudes from
-/// 1E-130 to 9.99...E+125 (38 digits). Without this check such a message would be
-/// accepted, then fail every write until it reached the dead-letter queue. Stops after
-/// [`MAX_RANGE_ERRORS`] so a hostile body cannot make a huge error list.
-fn numbers_out_of_range(data: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
-    fn walk(v: &Value, path: String, found: &mut Vec<FieldError>) {
-        if found.len() >= MAX_RANGE_ERRORS {
-            return;
-        }
+/// Reports the numbers in `data` that DynamoDB cannot store exactly (see
+/// [`crate::dynamodb_number`]). Without this check such a message would be accepted,
+/// then fail every write until it reached the dead-letter queue, or (through f64) be
+/// stored altered.
+fn unstorable_numbers(data: &Map<String, Value>, path: &str, errors: &mut ErrorList) {
+    fn walk(v: &Value, path: String, found: &mut ErrorList) {
         match v {
             Value::Number(n) => {
-                let x = n.as_f64().unwrap_or(0.0).abs();
-                if x != 0.0 && !(DYNAMODB_MIN_MAGNITUDE..DYNAMODB_MAX_MAGNITUDE).contains(&x) {
-                    found.push(FieldError::new(
-                        path,
+                let text = n.to_string();
+                let shown = shorten(text.clone(), MAX_QUOTED_NUMBER_BYTES);
+                let (code, reason) = match dynamodb_number::check(&text) {
+                    Ok(()) => return,
+                    Err(Unstorable::OutOfRange) => (
                         ErrorCode::OutOfRange,
                         format!(
-                            "number {n} is outside the range DynamoDB stores (magnitude 1E-130 to 9.99E+125); send it as a string"
+                            "number {shown} is outside the range DynamoDB stores (magnitude 1E-130 to 9.99E+125); send it as a string"
                         ),
-                    ));
-                }
+                    ),
+                    Err(Unstorable::TooManyDigits(digits)) => (
+                        ErrorCode::TooManyDigits,
+                        format!(
+                            "number {shown} has {digits} significant digits; DynamoDB stores at most {DYNAMODB_MAX_NUMBER_DIGITS}; send it as a string"
+                        ),
+                    ),
+                };
+                found.push(FieldError::new(path, code, reason));
             }
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -239,10 +214,8 @@ fn numbers_out_of_range(data: &Map<String, Value>, path: &str, errors: &mut Vec<
     }
 }
 
-/// DynamoDB's number range (magnitudes), and how many range errors one body reports.
-const DYNAMODB_MIN_MAGNITUDE: f64 = 1e-130;
-const DYNAMODB_MAX_MAGNITUDE: f64 = 1e126;
-const MAX_RANGE_ERRORS: usize = 10;
+/// How much of a refused number an error line quotes (a number may be 256 KiB of digits).
+const MAX_QUOTED_NUMBER_BYTES: usize = 48;
 
 fn check_field(
     kind: FieldKind,
@@ -298,6 +271,7 @@ pub fn json_kind(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::MAX_LISTED_ERRORS;
 
     fn errors_of(body: &str) -> Vec<String> {
         parse_message_str(body).unwrap_err().messages()
@@ -355,7 +329,73 @@ mod tests {
             r#"{{"Insert":"x","data":{{"a":[{}1e300]}}}}"#,
             "1e300,".repeat(50)
         );
-        assert_eq!(errors_of(&many).len(), MAX_RANGE_ERRORS);
+        let lines = errors_of(&many);
+        assert_eq!(lines.len(), MAX_LISTED_ERRORS + 1);
+        assert_eq!(lines[MAX_LISTED_ERRORS], "/: … and 31 more");
+    }
+
+    #[test]
+    fn numbers_keep_their_decimal_text_through_the_message() {
+        // The values issue 11 found altered by f64, and one of each spelling.
+        let body = r#"{"Insert":"DynamoDB","data":{"a":12345678901234567890123456789012345678,"b":18446744073709551616,"c":123456789.123456789123,"d":1.50,"e":-0,"f":1E+2}}"#;
+        let m = parse_message_str(body).unwrap();
+        assert_eq!(
+            m.to_json(),
+            r#"{"Insert":"DynamoDB","data":{"a":12345678901234567890123456789012345678,"b":18446744073709551616,"c":123456789.123456789123,"d":1.50,"e":-0,"f":1e+2}}"#,
+            "every digit as sent; serde_json spells the exponent e+N"
+        );
+    }
+
+    #[test]
+    fn numbers_with_more_digits_than_dynamodb_keeps_are_refused() {
+        assert_eq!(
+            errors_of(r#"{"Insert":"x","data":{"n":1234567890123456789012345678901234567890.5,"z":1e-999}}"#),
+            [
+                "/data/n: number 1234567890123456789012345678901234567890.5 has 41 significant digits; DynamoDB stores at most 38; send it as a string",
+                "/data/z: number 1e-999 is outside the range DynamoDB stores (magnitude 1E-130 to 9.99E+125); send it as a string",
+            ]
+        );
+        let huge = format!(r#"{{"Insert":"x","data":{{"n":{}}}}}"#, "7".repeat(100_000));
+        let lines = errors_of(&huge);
+        assert!(
+            lines[0].len() < 200,
+            "the number is quoted short: {}",
+            lines[0]
+        );
+        assert!(lines[0].contains("has 100000 significant digits"));
+    }
+
+    #[test]
+    fn a_duplicate_key_anywhere_is_refused_alone() {
+        assert_eq!(
+            errors_of(r#"{"Insert":"DynamoDB","Insert":"x"}"#),
+            [r#"/: duplicate key "Insert""#]
+        );
+        assert_eq!(
+            errors_of(r#"{"Insert":"DynamoDB","data":{"a":1,"a":2},"extra":1}"#),
+            [r#"/data: duplicate key "a""#]
+        );
+    }
+
+    #[test]
+    fn a_body_of_many_unknown_keys_gets_a_short_answer() {
+        // Issue 11: 33,000 unknown keys in 262 KB made a 1.8 MB 400. Three-letter keys
+        // (`"abc":1,`, 8 bytes each) fit 29,000 of them in 256 KiB.
+        const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let key = |i: usize| {
+            let n = LETTERS.len();
+            [i % n, i / n % n, i / n / n % n]
+                .map(|d| char::from(LETTERS[d]))
+                .iter()
+                .collect::<String>()
+        };
+        let fields: Vec<String> = (0..29_000).map(|i| format!(r#""{}":1"#, key(i))).collect();
+        let body = format!(r#"{{"Insert":"x",{}}}"#, fields.join(","));
+        assert!(body.len() <= MAX_BODY_BYTES, "{}", body.len());
+        let lines = errors_of(&body);
+        assert_eq!(lines.len(), MAX_LISTED_ERRORS + 1);
+        assert_eq!(lines[MAX_LISTED_ERRORS], "/: … and 28980 more");
+        assert!(lines.iter().map(String::len).sum::<usize>() < 4_000);
     }
 
     #[test]

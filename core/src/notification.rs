@@ -11,9 +11,12 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::contract::{MAX_BODY_PREVIEW_CHARS, MAX_NOTIFICATION_DATA_BYTES, MAX_SUBJECT_CHARS};
+use crate::contract::{
+    IDEMPOTENCY_KEY_HEADER, MAX_BODY_PREVIEW_CHARS, MAX_NOTIFICATION_DATA_BYTES, MAX_SUBJECT_CHARS,
+};
 use crate::envelope::{Envelope, Stamp};
-use crate::error::{quote, ValidationErrors};
+use crate::error::{quote, ErrorCode, ValidationErrors};
+use crate::idempotency::Dedupe;
 use crate::message::Message;
 use crate::record::RecordError;
 use crate::route::Route;
@@ -98,12 +101,22 @@ pub struct Notification {
     pub request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_vpce: Option<String>,
+    /// The caller's `Idempotency-Key`, when the message had a valid one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// With a key: SHA-256 (hex) of the body as received, which the dedupe marker keeps.
+    /// Never in the email text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
 }
 
-/// The notify route: a valid message that did not ask for a DynamoDB insertion.
+/// The notify route: a valid message that did not ask for a DynamoDB insertion. With a
+/// `dedupe` (the message had an `Idempotency-Key`), the notification carries the key and
+/// the body's digest, and the handler publishes it at most once per key.
 pub fn for_notify_route(
     message: &Message,
     envelope: &Envelope,
+    dedupe: Option<&Dedupe>,
     now_ms: i64,
     content: NotificationContent,
 ) -> Result<Notification, RecordError> {
@@ -113,6 +126,10 @@ pub fn for_notify_route(
         envelope,
         now_ms,
     )?;
+    if let Some(dedupe) = dedupe {
+        n.idempotency_key = Some(dedupe.key.as_str().to_owned());
+        n.body_sha256 = Some(dedupe.body_sha256.clone());
+    }
     n.reason = NOTIFY_ROUTE_REASON.to_owned();
     n.subject = subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"));
     let (fields, extra) = if content.includes_data() {
@@ -140,21 +157,99 @@ pub fn for_rejected_body(
 ) -> Result<Notification, RecordError> {
     let mut n = skeleton(NotificationKind::Rejected, None, envelope, now_ms)?;
     n.errors = errors.messages();
+    let what = if errors
+        .errors()
+        .iter()
+        .any(|e| e.code == ErrorCode::InvalidIdempotencyKey)
+    {
+        "message"
+    } else {
+        "message body"
+    };
     n.reason = format!(
-        "The message body was rejected: {}",
+        "The {what} was rejected: {}",
         n.errors.first().map(String::as_str).unwrap_or("invalid")
     );
     n.subject = subject("private-ingest: message rejected (invalid body)");
-    let mut extra = vec![String::from("Errors:")];
-    extra.extend(n.errors.iter().map(|e| format!("  - {e}")));
-    if content.includes_data() {
-        extra.push(format!("Body ({} bytes), start:", body.len()));
-        extra.push(format!("  {}", body_preview(body)));
-    } else {
-        extra.push(format!("Body ({} bytes): {WITHHELD}", body.len()));
-    }
-    n.text = text(&n, &[], extra);
+    n.text = text(&n, &[], rejection_lines(&n.errors, body, content));
     Ok(n)
+}
+
+/// A valid message whose record id was already used by another message for a different
+/// body: the caller's `Idempotency-Key` reused (for a record, or a notification within its
+/// dedupe window), or, without a key, this message's own id taken as another request's
+/// key. Nothing is overwritten or sent twice; this alert says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyClash<'a> {
+    /// The record id (or dedupe key) the message would have used.
+    pub key: &'a str,
+    /// True when the caller chose `key` as its `Idempotency-Key`; false when it is the
+    /// message's own id.
+    pub keyed: bool,
+    /// The message that used the key first, when it is known.
+    pub first_message_id: Option<&'a str>,
+    pub route: Route,
+}
+
+/// The "rejected" alert about a [`KeyClash`].
+pub fn for_reused_key(
+    clash: &KeyClash<'_>,
+    body: &[u8],
+    envelope: &Envelope,
+    now_ms: i64,
+    content: NotificationContent,
+) -> Result<Notification, RecordError> {
+    let mut n = skeleton(
+        NotificationKind::Rejected,
+        Some(clash.route),
+        envelope,
+        now_ms,
+    )?;
+    let key = quote(clash.key);
+    let first = clash
+        .first_message_id
+        .map_or_else(String::new, |id| format!(" by message {id}"));
+    n.errors = vec![if clash.keyed {
+        let what = match clash.route {
+            Route::Store => format!("it names the record {key}"),
+            Route::Notify => "its notification was already sent".to_owned(),
+        };
+        format!(
+            "{IDEMPOTENCY_KEY_HEADER}: {key} was already used{first} for a different body; \
+             {what}, which is kept as it is. Send a new body with a new key."
+        )
+    } else {
+        format!(
+            "/: the record id {key} (this message's id) was already taken{first} as an \
+             {IDEMPOTENCY_KEY_HEADER}; that record is kept as it is and this message was not \
+             stored."
+        )
+    }];
+    n.reason = format!("The message was rejected: {}", n.errors[0]);
+    n.subject = subject(if clash.keyed {
+        "private-ingest: message rejected (Idempotency-Key reused)"
+    } else {
+        "private-ingest: message rejected (record id taken)"
+    });
+    if clash.keyed {
+        n.idempotency_key = Some(clash.key.to_owned());
+    }
+    n.text = text(&n, &[], rejection_lines(&n.errors, body, content));
+    Ok(n)
+}
+
+/// A rejection's last lines: each error, then the body's size and (with the caller's
+/// content) its start.
+fn rejection_lines(errors: &[String], body: &[u8], content: NotificationContent) -> Vec<String> {
+    let mut lines = vec![String::from("Errors:")];
+    lines.extend(errors.iter().map(|e| format!("  - {e}")));
+    if content.includes_data() {
+        lines.push(format!("Body ({} bytes), start:", body.len()));
+        lines.push(format!("  {}", body_preview(body)));
+    } else {
+        lines.push(format!("Body ({} bytes): {WITHHELD}", body.len()));
+    }
+    lines
 }
 
 fn skeleton(
@@ -178,6 +273,8 @@ fn skeleton(
         received_at: stamp.received_at,
         request_id: stamp.request_id,
         source_vpce: stamp.source_vpce,
+        idempotency_key: None,
+        body_sha256: None,
     })
 }
 
@@ -231,6 +328,9 @@ fn text(n: &Notification, fields: &[(&str, String)], extra: Vec<String>) -> Stri
     if let Some(route) = n.route {
         line("Route", route.as_str());
     }
+    if let Some(key) = &n.idempotency_key {
+        line("Idempotency key", key);
+    }
     for (k, v) in fields {
         line(k, v);
     }
@@ -264,7 +364,7 @@ mod tests {
         let m = parse_message(br#"{"Insert":"Dynamoooo","data":{"k":"v"}}"#).unwrap();
         let mut env = Envelope::new("m-7");
         env.request_id = Some("req-1".into());
-        let n = for_notify_route(&m, &env, 1_700_000_000_000, WITH_DATA).unwrap();
+        let n = for_notify_route(&m, &env, None, 1_700_000_000_000, WITH_DATA).unwrap();
         assert_eq!(n.kind, NotificationKind::Notify);
         assert_eq!(n.route, Some(Route::Notify));
         assert_eq!(n.reason, "No DynamoDB insertion requested.");
@@ -286,7 +386,7 @@ mod tests {
         let m = parse_message(br#"{"Insert":"secret-insert","data":{"k":"secret-data"}}"#).unwrap();
         let mut env = Envelope::new("m-7");
         env.request_id = Some("req-1".into());
-        let n = for_notify_route(&m, &env, 1_700_000_000_000, IDS_ONLY).unwrap();
+        let n = for_notify_route(&m, &env, None, 1_700_000_000_000, IDS_ONLY).unwrap();
         assert_eq!(
             (n.kind, n.route),
             (NotificationKind::Notify, Some(Route::Notify))
@@ -333,6 +433,88 @@ mod tests {
     }
 
     #[test]
+    fn a_keyed_notification_names_its_key_in_the_text() {
+        let m = parse_message(br#"{"Insert":"x"}"#).unwrap();
+        let dedupe = Dedupe::new(crate::parse_idempotency_key("k-1").unwrap(), b"{}");
+        let n = for_notify_route(&m, &Envelope::new("m-1"), Some(&dedupe), 0, IDS_ONLY).unwrap();
+        assert_eq!(n.idempotency_key.as_deref(), Some("k-1"));
+        assert!(
+            n.text
+                .contains("Route: notify\nIdempotency key: k-1\nProcessed at: "),
+            "{}",
+            n.text
+        );
+        assert!(
+            !n.text.contains(&dedupe.body_sha256),
+            "no digest in the email"
+        );
+    }
+
+    #[test]
+    fn a_reused_key_is_a_rejection_that_names_the_key_and_the_first_message() {
+        let clash = KeyClash {
+            key: "k-1",
+            keyed: true,
+            first_message_id: Some("m-first"),
+            route: Route::Store,
+        };
+        let n = for_reused_key(
+            &clash,
+            br#"{"Insert":"DynamoDB","data":{"secret":1}}"#,
+            &Envelope::new("m-2"),
+            0,
+            IDS_ONLY,
+        )
+        .unwrap();
+        assert_eq!(
+            (n.kind, n.route),
+            (NotificationKind::Rejected, Some(Route::Store))
+        );
+        assert_eq!(
+            n.errors,
+            [
+                "Idempotency-Key: \"k-1\" was already used by message m-first for a different \
+              body; it names the record \"k-1\", which is kept as it is. Send a new body with a \
+              new key."
+            ]
+        );
+        assert_eq!(
+            n.subject,
+            "private-ingest: message rejected (Idempotency-Key reused)"
+        );
+        assert!(n.text.contains("Message id: m-2\n"), "{}", n.text);
+        assert!(n.text.contains("Idempotency key: k-1\n"), "{}", n.text);
+        assert!(!n.text.contains("secret"), "{}", n.text);
+        let taken = KeyClash {
+            key: "m-2",
+            keyed: false,
+            ..clash
+        };
+        let n = for_reused_key(&taken, b"{}", &Envelope::new("m-2"), 0, IDS_ONLY).unwrap();
+        assert_eq!(
+            n.subject,
+            "private-ingest: message rejected (record id taken)"
+        );
+        assert_eq!(n.idempotency_key, None);
+        assert!(n.errors[0].starts_with(
+            "/: the record id \"m-2\" (this message's id) was already taken by message m-first"
+        ));
+    }
+
+    #[test]
+    fn a_rejected_key_says_the_message_was_rejected() {
+        let key_error = crate::parse_idempotency_key("").unwrap_err();
+        let errors = ValidationErrors::single(key_error);
+        let n = for_rejected_body(&errors, b"{}", &Envelope::new("m"), 0, IDS_ONLY).unwrap();
+        assert!(
+            n.reason
+                .starts_with("The message was rejected: Idempotency-Key: must not be empty"),
+            "{}",
+            n.reason
+        );
+    }
+
+    #[test]
     fn subject_is_sns_safe() {
         let s = subject(&format!("a\nb\u{e9}{}", "x".repeat(200)));
         assert_eq!(s.len(), MAX_SUBJECT_CHARS);
@@ -346,7 +528,7 @@ mod tests {
             "y".repeat(MAX_NOTIFICATION_DATA_BYTES + 10)
         );
         let m = parse_message(body.as_bytes()).unwrap();
-        let n = for_notify_route(&m, &Envelope::new("m"), 0, WITH_DATA).unwrap();
+        let n = for_notify_route(&m, &Envelope::new("m"), None, 0, WITH_DATA).unwrap();
         assert!(n.text.contains("too large to quote here"));
         assert!(n.text.len() < 2_000);
     }

@@ -1,6 +1,8 @@
 //! What the handler does with one queue message: the whole decision, with no I/O.
 
 use crate::envelope::Envelope;
+use crate::error::FieldError;
+use crate::idempotency::{parse_idempotency_key, Dedupe};
 use crate::message::parse_message;
 use crate::notification::{self, Notification, NotificationContent};
 use crate::record::{build_record, RandomValue, Record, RecordError};
@@ -9,9 +11,11 @@ use crate::route::Route;
 /// The one side effect a message calls for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Conditional put of the record (keyed by the message id).
+    /// Conditional put of the record (keyed by the message id, or by the caller's
+    /// `Idempotency-Key`: see [`Record::keyed`]).
     Store(Record),
-    /// Publish the notification (the notify route, or the alert about a rejected body).
+    /// Publish the notification (the notify route, at most once per `Idempotency-Key`
+    /// when it has one; or the alert about a rejected body).
     Notify(Notification),
 }
 
@@ -26,9 +30,11 @@ impl Action {
 }
 
 /// Parse, validate, route and build: a valid store-route body becomes a record, any
-/// other valid body a notify-route notification, an invalid body a "rejected" alert.
-/// `content` says how much of the caller's content a notification carries. Fails only
-/// when an argument is out of its domain (see [`RecordError`]).
+/// other valid body a notify-route notification, an invalid body (or an invalid
+/// `Idempotency-Key`, which the cloud's API cannot check) a "rejected" alert. With a valid
+/// key, the record is keyed by it and the notification carries it. `content` says how
+/// much of the caller's content a notification carries. Fails only when an argument is
+/// out of its domain (see [`RecordError`]).
 pub fn plan(
     body: &[u8],
     envelope: &Envelope,
@@ -36,17 +42,41 @@ pub fn plan(
     now_ms: i64,
     content: NotificationContent,
 ) -> Result<Action, RecordError> {
-    match parse_message(body) {
-        Ok(message) => match message.route() {
-            Route::Store => {
-                build_record(&message, envelope, random_value, now_ms).map(Action::Store)
+    let dedupe = dedupe_of(envelope, body);
+    match (parse_message(body), dedupe) {
+        (Ok(message), Ok(dedupe)) => match message.route() {
+            Route::Store => build_record(&message, envelope, random_value, now_ms)
+                .map(|record| match &dedupe {
+                    Some(dedupe) => record.keyed(dedupe),
+                    None => record,
+                })
+                .map(Action::Store),
+            Route::Notify => {
+                notification::for_notify_route(&message, envelope, dedupe.as_ref(), now_ms, content)
+                    .map(Action::Notify)
             }
-            Route::Notify => notification::for_notify_route(&message, envelope, now_ms, content)
-                .map(Action::Notify),
         },
-        Err(errors) => notification::for_rejected_body(&errors, body, envelope, now_ms, content)
-            .map(Action::Notify),
+        (parsed, dedupe) => {
+            let key_error = dedupe.err();
+            let errors = match parsed {
+                Err(errors) => errors.after(key_error),
+                Ok(_) => crate::ValidationErrors::single(
+                    key_error.expect("a valid message and key are planned above"),
+                ),
+            };
+            notification::for_rejected_body(&errors, body, envelope, now_ms, content)
+                .map(Action::Notify)
+        }
     }
+}
+
+/// The message's dedupe identity: none without a key, the key's error for a bad one.
+fn dedupe_of(envelope: &Envelope, body: &[u8]) -> Result<Option<Dedupe>, FieldError> {
+    envelope
+        .idempotency_key
+        .as_deref()
+        .map(|raw| parse_idempotency_key(raw).map(|key| Dedupe::new(key, body)))
+        .transpose()
 }
 
 #[cfg(test)]
@@ -78,6 +108,66 @@ mod tests {
         assert_eq!(run(br#"{"Insert":"Dynamoooo"}"#), "notify");
         assert_eq!(run(b"not json"), "rejected");
         assert_eq!(run(b"\xff\xfe"), "rejected");
+    }
+
+    fn with_key(key: &str) -> Envelope {
+        let mut envelope = Envelope::new("m");
+        envelope.idempotency_key = Some(key.into());
+        envelope
+    }
+
+    fn planned(body: &[u8], envelope: &Envelope) -> Action {
+        plan(
+            body,
+            envelope,
+            RandomValue::new(7).unwrap(),
+            0,
+            NotificationContent::IdsOnly,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn with_a_key_the_record_is_keyed_by_it_and_the_notification_carries_it() {
+        let body = br#"{"Insert":"DynamoDB"}"#;
+        let Action::Store(record) = planned(body, &with_key("order-1")) else {
+            panic!("a store body")
+        };
+        assert_eq!(record.id, "order-1");
+        assert_eq!(record.message_id.as_deref(), Some("m"));
+        assert_eq!(record.body_sha256, Some(crate::body_sha256(body)));
+        let Action::Notify(n) = planned(br#"{"Insert":"x"}"#, &with_key("order-2")) else {
+            panic!("a notify body")
+        };
+        assert_eq!(n.idempotency_key.as_deref(), Some("order-2"));
+        assert_eq!(
+            n.body_sha256,
+            Some(crate::body_sha256(br#"{"Insert":"x"}"#))
+        );
+    }
+
+    #[test]
+    fn without_a_key_nothing_changes() {
+        let Action::Store(record) = planned(br#"{"Insert":"DynamoDB"}"#, &Envelope::new("m"))
+        else {
+            panic!("a store body")
+        };
+        assert_eq!((record.id.as_str(), &record.message_id), ("m", &None));
+    }
+
+    #[test]
+    fn a_bad_key_rejects_the_message_with_the_key_error_first() {
+        let Action::Notify(n) = planned(br#"{"Insert":"DynamoDB"}"#, &with_key("a b")) else {
+            panic!("a rejection")
+        };
+        assert_eq!(n.kind, NotificationKind::Rejected);
+        assert!(n.errors[0].starts_with("Idempotency-Key: character \" \" at position 2"));
+        let Action::Notify(n) = planned(br#"{"Insert":5}"#, &with_key("")) else {
+            panic!("a rejection")
+        };
+        assert_eq!(n.errors.len(), 2);
+        assert!(n.errors[0].starts_with("Idempotency-Key: must not be empty"));
+        assert_eq!(n.errors[1], "/Insert: expected a string, found number");
     }
 
     #[test]

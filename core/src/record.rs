@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::envelope::Envelope;
+use crate::idempotency::Dedupe;
 use crate::message::Message;
 
 /// A random value in 1..=100, as the original pattern's record carries.
@@ -59,6 +60,12 @@ pub enum RecordError {
 }
 
 /// One stored record. Field names are the DynamoDB attribute names.
+///
+/// Keyed by `id`: the queue message id, so a redelivery cannot make a second record; or,
+/// when the request had an `Idempotency-Key`, the key, so a client's retry cannot either.
+/// A keyed record also keeps the first message's id (`message_id`) and its body's digest
+/// (`body_sha256`), which tells a retry (same digest) from a reuse of the key for another
+/// body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
@@ -75,9 +82,28 @@ pub struct Record {
     pub request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_vpce: Option<String>,
+    /// With an `Idempotency-Key` only: the id of the message that stored the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// With an `Idempotency-Key` only: SHA-256 (hex) of that message's body as received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
 }
 
-/// Builds the store route's record.
+impl Record {
+    /// The record keyed by the caller's key instead of the message id, which it keeps as
+    /// `message_id`, with the body's digest.
+    pub fn keyed(mut self, dedupe: &Dedupe) -> Self {
+        self.message_id = Some(std::mem::replace(
+            &mut self.id,
+            dedupe.key.as_str().to_owned(),
+        ));
+        self.body_sha256 = Some(dedupe.body_sha256.clone());
+        self
+    }
+}
+
+/// Builds the store route's record (keyed by the message id; see [`Record::keyed`]).
 pub fn build_record(
     message: &Message,
     envelope: &Envelope,
@@ -94,6 +120,8 @@ pub fn build_record(
         data: message.data.clone(),
         request_id: stamp.request_id,
         source_vpce: stamp.source_vpce,
+        message_id: None,
+        body_sha256: None,
     })
 }
 
@@ -113,6 +141,7 @@ mod tests {
             received_at_ms: Some(1_700_000_000_000),
             request_id: Some("r-1".into()),
             source_vpce: Some("vpce-0123456789abcdef0".into()),
+            idempotency_key: None,
         };
         let r = build_record(
             &message,
@@ -152,6 +181,29 @@ mod tests {
         let v = serde_json::to_value(&r).unwrap();
         let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["id", "message", "random_value", "timestamp"]);
+    }
+
+    #[test]
+    fn a_keyed_record_is_keyed_by_the_key_and_keeps_the_message_id_and_digest() {
+        let message = Message {
+            insert: "DynamoDB".into(),
+            data: None,
+        };
+        let dedupe = Dedupe::new(
+            crate::parse_idempotency_key("order-42").unwrap(),
+            br#"{"Insert":"DynamoDB"}"#,
+        );
+        let r = build_record(
+            &message,
+            &Envelope::new("m-1"),
+            RandomValue::new(1).unwrap(),
+            0,
+        )
+        .unwrap()
+        .keyed(&dedupe);
+        assert_eq!(r.id, "order-42");
+        assert_eq!(r.message_id.as_deref(), Some("m-1"));
+        assert_eq!(r.body_sha256, Some(dedupe.body_sha256));
     }
 
     #[test]

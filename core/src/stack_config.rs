@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::contract::metrics::DEFAULT_METRICS_NAMESPACE;
-use crate::contract::DLQ_SUFFIX;
+use crate::contract::{DLQ_SUFFIX, IDEMPOTENCY_TABLE_SUFFIX};
 use crate::message::json_kind;
 pub use checks::LOG_RETENTION_DAYS;
 use checks::{
@@ -70,6 +70,8 @@ pub struct StackSettings {
     /// `queueName` and [`DLQ_SUFFIX`].
     pub dead_letter_queue_name: String,
     pub table_name: String,
+    /// `tableName` and [`IDEMPOTENCY_TABLE_SUFFIX`]: the notify route's dedupe markers.
+    pub idempotency_table_name: String,
     pub topic_name: String,
     pub subscription_email: String,
     /// Receives before a message moves to the dead-letter queue.
@@ -168,6 +170,9 @@ pub fn stack_settings(config: &Value, stack: &str) -> Result<StackSettings, Vec<
     let queue = r.optional("queueName", Value::from(default.as_str()), |v| {
         queue_name(string(v)?)
     });
+    let table = r.optional("tableName", Value::from(default.as_str()), |v| {
+        table_name(string(v)?)
+    });
     let s = StackSettings {
         vpc_id: r.required("vpcId", |v| id_of(v, "vpc")),
         route_table_ids: r.required("routeTableIds", |v| id_list(v, "rtb", "route table")),
@@ -177,9 +182,8 @@ pub fn stack_settings(config: &Value, stack: &str) -> Result<StackSettings, Vec<
         private_hosted_zone_id: r.required("privateHostedZoneId", |v| hosted_zone_id(string(v)?)),
         dead_letter_queue_name: format!("{queue}{DLQ_SUFFIX}"),
         queue_name: queue,
-        table_name: r.optional("tableName", Value::from(default.as_str()), |v| {
-            table_name(string(v)?)
-        }),
+        table_name: table.clone(),
+        idempotency_table_name: format!("{table}{IDEMPOTENCY_TABLE_SUFFIX}"),
         topic_name: r.optional("topicName", Value::from(default.as_str()), |v| {
             topic_name(string(v)?)
         }),

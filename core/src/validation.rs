@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::idempotency::parse_idempotency_key;
 use crate::message::parse_message_str;
 use crate::route::Route;
 
@@ -30,6 +31,16 @@ pub fn validate(body: &str) -> Validation {
     }
 }
 
+/// The `<header>: <reason>` line of an `Idempotency-Key` the contract refuses; empty for
+/// a valid key (the page checks the key it will send, as the local gateway does).
+pub fn validate_idempotency_key(key: &str) -> Vec<String> {
+    parse_idempotency_key(key)
+        .err()
+        .map(|e| e.to_string())
+        .into_iter()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +55,11 @@ mod tests {
         let v = validate(r#"{"Insert":1}"#);
         assert_eq!(v.route, None);
         assert_eq!(v.errors, ["/Insert: expected a string, found number"]);
+    }
+
+    #[test]
+    fn valid_and_invalid_keys() {
+        assert!(validate_idempotency_key("k-1").is_empty());
+        assert_eq!(validate_idempotency_key("").len(), 1);
     }
 }

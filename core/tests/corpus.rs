@@ -1,4 +1,5 @@
-//! The shared vectors (`fixtures/requests.json`, `fixtures/stack-configs.json`): each
+//! The shared vectors (`fixtures/requests.json`, `fixtures/idempotency-keys.json`,
+//! `fixtures/stack-configs.json`): each
 //! recorded wording says what the case's hand-written `meaning` says (the route, and each
 //! error's path or key and key words), native core gives the recorded wording, and the
 //! JSON Schema export agrees with the parser on every body.
@@ -6,13 +7,20 @@
 //! The wording is a snapshot that `bless_corpus --accept` rewrites; the meaning is never
 //! generated, so a change that makes an answer wrong fails here even after a bless.
 
-use private_ingest_core::{parse_message_str, request_schema, validate, ErrorCode};
+use private_ingest_core::{
+    parse_message_str, request_schema, validate, validate_idempotency_key, ErrorCode,
+};
 use serde_json::Value;
 
 const CORPUS: &str = include_str!("../../fixtures/requests.json");
 
 fn corpus() -> Vec<Value> {
     serde_json::from_str(CORPUS).expect("fixtures/requests.json is JSON")
+}
+
+fn idempotency_keys() -> Vec<Value> {
+    serde_json::from_str(include_str!("../../fixtures/idempotency-keys.json"))
+        .expect("fixtures/idempotency-keys.json is JSON")
 }
 
 fn stack_configs() -> Vec<Value> {
@@ -118,16 +126,22 @@ fn every_recorded_wording_says_what_its_case_means() {
     });
 }
 
-#[test]
-fn every_recorded_stack_settings_error_says_what_its_case_means() {
-    let cases = stack_configs();
-    assert!(cases.len() >= 10);
-    assert_every_case_means(&cases, |case| {
+/// [`assert_every_case_means`] for vectors whose wording is a list of `<key>: <reason>`
+/// lines (stack settings, `Idempotency-Key` headers).
+fn assert_every_keyed_case_means(cases: &[Value]) {
+    assert_every_case_means(cases, |case| {
         let meant = case["meaning"]["errors"]
             .as_array()
             .expect("meaning.errors");
         lines_mean(&strings(&case["wording"]), meant, "key", ": ")
     });
+}
+
+#[test]
+fn every_recorded_stack_settings_error_says_what_its_case_means() {
+    let cases = stack_configs();
+    assert!(cases.len() >= 10);
+    assert_every_keyed_case_means(&cases);
 }
 
 #[test]
@@ -173,13 +187,22 @@ fn the_json_schema_and_the_parser_agree_on_every_json_body() {
             continue;
         };
         let parsed = parse_message_str(body);
-        // Draft-04 cannot express the nesting limit or DynamoDB's number range anywhere in
-        // `data`; the handler enforces them (a "rejected" alert), so the schema accepting
-        // such a body is expected.
+        // Draft-04 cannot express the nesting limit or DynamoDB's number range and
+        // precision anywhere in `data`, and a schema validator sees a parsed value, where
+        // duplicate keys are gone and an object may have become a number; the handler
+        // enforces all of these (a "rejected" alert), so the schema accepting such a body is
+        // expected.
         let limits_only = parsed.as_ref().err().is_some_and(|e| {
-            e.errors()
-                .iter()
-                .all(|f| matches!(f.code, ErrorCode::TooDeep | ErrorCode::OutOfRange))
+            e.errors().iter().all(|f| {
+                matches!(
+                    f.code,
+                    ErrorCode::TooDeep
+                        | ErrorCode::OutOfRange
+                        | ErrorCode::TooManyDigits
+                        | ErrorCode::DuplicateKey
+                        | ErrorCode::ReservedKey
+                )
+            })
         });
         if limits_only {
             assert!(validator.is_valid(&value), "case {:?}", case["name"]);
@@ -194,6 +217,63 @@ fn the_json_schema_and_the_parser_agree_on_every_json_body() {
         compared += 1;
     }
     assert!(compared >= 25, "only {compared} bodies compared");
+}
+
+#[test]
+fn the_corpus_covers_strict_json() {
+    let codes: Vec<ErrorCode> = corpus()
+        .iter()
+        .filter_map(|c| parse_message_str(c["body"].as_str().unwrap()).err())
+        .flat_map(|e| e.errors().iter().map(|f| f.code).collect::<Vec<_>>())
+        .collect();
+    for code in [
+        ErrorCode::DuplicateKey,
+        ErrorCode::ReservedKey,
+        ErrorCode::OutOfRange,
+        ErrorCode::TooManyDigits,
+    ] {
+        assert!(codes.contains(&code), "no case of {code:?}");
+    }
+    // The hand-written meaning, not the snapshot: a bless cannot drop the case.
+    assert!(
+        corpus()
+            .iter()
+            .any(|c| c["meaning"]["errors"]
+                .as_array()
+                .is_some_and(|e| e
+                    .iter()
+                    .any(|m| strings(&m["words"]).iter().any(|w| w.starts_with("… and"))))),
+        "no case of a capped error list"
+    );
+}
+
+#[test]
+fn every_recorded_idempotency_key_error_says_what_its_case_means() {
+    let cases = idempotency_keys();
+    let valid = cases
+        .iter()
+        .filter(|c| c["meaning"]["errors"] == serde_json::json!([]))
+        .count();
+    assert!(valid >= 3, "only {valid} valid keys");
+    assert!(
+        cases.len() - valid >= 5,
+        "only {} bad keys",
+        cases.len() - valid
+    );
+    assert_every_keyed_case_means(&cases);
+}
+
+#[test]
+fn native_core_gives_the_recorded_wording_for_every_idempotency_key() {
+    for case in idempotency_keys() {
+        let errors = validate_idempotency_key(case["key"].as_str().unwrap());
+        assert_eq!(
+            serde_json::to_value(errors).unwrap(),
+            case["wording"],
+            "case {:?}",
+            case["name"]
+        );
+    }
 }
 
 #[test]

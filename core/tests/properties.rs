@@ -1,7 +1,9 @@
-//! Property tests: the parser is total (never panics, always answers), and a valid
-//! message survives a serialize/parse round trip.
+//! Property tests: the parser is total (never panics, always answers), a valid message
+//! survives a serialize/parse round trip, and any number the core accepts keeps its value
+//! and significant digits (its text, but for the exponent's spelling).
 
 use private_ingest_core::contract::{DATA, INSERT, STORE_INSERT_VALUE};
+use private_ingest_core::dynamodb_number::canonical;
 use private_ingest_core::{
     parse_message, parse_message_str, plan, Action, Envelope, Message, NotificationContent,
     NotificationKind, RandomValue, Route,
@@ -9,8 +11,9 @@ use private_ingest_core::{
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-/// Any JSON value the contract accepts in `data` (floats included: serde_json's
-/// `float_roundtrip` makes them exact).
+/// Any JSON value the contract accepts in `data` (floats included: with
+/// `arbitrary_precision` a number is its text, so the shortest round-trip text of an f64
+/// comes back as itself).
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -38,8 +41,53 @@ fn message() -> impl Strategy<Value = Message> {
         .prop_map(|(insert, data)| Message { insert, data })
 }
 
+/// A JSON number's text: any sign, up to 45 digits around an optional point, an optional
+/// exponent of either spelling (some past DynamoDB's limits, so both answers occur).
+fn number_text() -> impl Strategy<Value = String> {
+    (
+        any::<bool>(),
+        "(0|[1-9][0-9]{0,30})",
+        prop::option::of("[0-9]{1,15}"),
+        prop::option::of(("[eE]", "[+-]?", 0u32..200)),
+    )
+        .prop_map(|(negative, int, frac, exp)| {
+            let mut text = String::new();
+            if negative {
+                text.push('-');
+            }
+            text.push_str(&int);
+            if let Some(frac) = frac {
+                text.push('.');
+                text.push_str(&frac);
+            }
+            if let Some((e, sign, n)) = exp {
+                text.push_str(&format!("{e}{sign}{n}"));
+            }
+            text
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn an_accepted_number_keeps_its_value_and_digits(text in number_text()) {
+        let body = format!(r#"{{"Insert":"DynamoDB","data":{{"n":{text}}}}}"#);
+        match parse_message_str(&body) {
+            Ok(m) => {
+                let kept = m.data.unwrap()["n"].to_string();
+                prop_assert_eq!(canonical(&kept), canonical(&text));
+                // The text itself, but serde_json's spelling of an exponent (e+N).
+                let respelled = text.replace('E', "e").replace("e+", "e").replace('e', "e+").replace("e+-", "e-");
+                prop_assert_eq!(kept, respelled);
+            }
+            Err(e) => {
+                let line = &e.messages()[0];
+                prop_assert!(line.starts_with("/data/n: number "), "{}", line);
+                prop_assert!(line.contains("send it as a string"), "{}", line);
+            }
+        }
+    }
 
     #[test]
     fn parser_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::sqs::SqsEvent;
 use private_ingest_core::{NotificationContent, RandomValue};
 use private_ingest_handler::{
-    fixed_clock, fixed_random, handle_batch, Deps, MemoryNotifier, MemoryStore,
+    fixed_clock, fixed_random, handle_batch, Deps, MemoryDedupe, MemoryNotifier, MemoryStore,
 };
 use private_ingest_testkit::sqs::{event, record};
 
@@ -28,10 +28,12 @@ async fn median_batch_ms(concurrency: usize) -> (f64, usize) {
     let deps = Deps {
         store: MemoryStore::new().with_delay(CALL),
         notifier: MemoryNotifier::new(),
+        dedupe: MemoryDedupe::new(),
         clock: fixed_clock(1_700_000_000_000),
         random: fixed_random(RandomValue::new(42).expect("in range")),
         concurrency,
         notification_content: NotificationContent::IdsOnly,
+        in_progress_expiry: Duration::from_secs(30),
     };
     let mut times = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {

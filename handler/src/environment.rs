@@ -3,6 +3,7 @@
 
 // The variables' names are the contract's: the Pulumi program sets the same ones.
 pub use private_ingest_core::contract::function_environment::{
+    IDEMPOTENCY_TABLE_NAME as IDEMPOTENCY_TABLE_NAME_VAR,
     METRICS_NAMESPACE as METRICS_NAMESPACE_VAR,
     NOTIFICATION_INCLUDES_DATA as NOTIFICATION_INCLUDES_DATA_VAR, TABLE_NAME as TABLE_NAME_VAR,
     TOPIC_ARN as TOPIC_ARN_VAR,
@@ -19,6 +20,7 @@ pub const FUNCTION_NAME_VAR: &str = "AWS_LAMBDA_FUNCTION_NAME";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionEnvironment {
     pub table_name: String,
+    pub idempotency_table_name: String,
     pub topic_arn: String,
     pub notification_content: NotificationContent,
     /// Where the batch metrics go: the namespace and the function's name.
@@ -46,6 +48,10 @@ impl FunctionEnvironment {
             value.unwrap_or_default()
         };
         let table_name = required(TABLE_NAME_VAR, "the DynamoDB table for stored records");
+        let idempotency_table_name = required(
+            IDEMPOTENCY_TABLE_NAME_VAR,
+            "the DynamoDB table for the Idempotency-Key markers of notifications",
+        );
         let topic_arn = required(TOPIC_ARN_VAR, "the SNS topic for notifications");
         let function_name = required(FUNCTION_NAME_VAR, "set by Lambda: the metrics' dimension");
         let namespace =
@@ -66,6 +72,7 @@ impl FunctionEnvironment {
         if problems.is_empty() {
             Ok(Self {
                 table_name,
+                idempotency_table_name,
                 topic_arn,
                 notification_content: NotificationContent::from_includes_data(includes_data),
                 metrics: EmfTarget {
@@ -91,6 +98,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.table_name, "value-of-TABLE_NAME");
+        assert_eq!(s.idempotency_table_name, "value-of-IDEMPOTENCY_TABLE_NAME");
         assert_eq!(s.topic_arn, "value-of-TOPIC_ARN");
         assert_eq!(s.notification_content, NotificationContent::IdsOnly);
         assert_eq!(
@@ -152,6 +160,7 @@ mod tests {
         assert_eq!(
             err.unwrap_err().to_string(),
             "missing or invalid environment variable(s): TABLE_NAME (the DynamoDB table for stored records), \
+             IDEMPOTENCY_TABLE_NAME (the DynamoDB table for the Idempotency-Key markers of notifications), \
              TOPIC_ARN (the SNS topic for notifications), \
              AWS_LAMBDA_FUNCTION_NAME (set by Lambda: the metrics' dimension)"
         );

@@ -3,45 +3,61 @@
 //!
 //! Every record is decoded on its own (one poison body cannot fail the batch), the core's
 //! [`plan`] decides its one side effect, and the records of a batch run concurrently up to
-//! [`Deps::concurrency`], each inside a tracing span keyed by its message id. Only the
-//! failed ids are returned, so with `ReportBatchItemFailures` SQS deletes the rest and
-//! redelivers those (then moves them to the DLQ after `maxReceiveCount`).
+//! [`Deps::concurrency`], each inside a tracing span keyed by its message id. Records that
+//! carry the same `Idempotency-Key` run one after the other, so a client's retry in the
+//! same batch finds the first one done instead of in progress. Only the failed ids are
+//! returned, so with `ReportBatchItemFailures` SQS deletes the rest and redelivers those
+//! (then moves them to the DLQ after `maxReceiveCount`).
 
+mod notify_once;
+
+use std::collections::HashMap;
 use std::fmt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::stream::{self, StreamExt};
+use private_ingest_core::idempotency::is_retry;
+use private_ingest_core::notification::for_reused_key;
 use private_ingest_core::{
-    plan, Action, NotificationContent, NotificationKind, RecordError, Route,
+    plan, Action, Envelope, KeyClash, NotificationContent, NotificationKind, Record, RecordError,
+    Route,
 };
 use tracing::Instrument;
 
 use crate::clock::Clock;
-use crate::envelope::{envelope_of, sent_at_ms};
+use crate::dedupe::{DedupeError, DedupeStore};
+use crate::envelope::{envelope_of, idempotency_key_of, sent_at_ms};
 use crate::notify::{Notifier, NotifyError};
 use crate::random::RandomSource;
-use crate::store::{PutIfAbsent, RecordStore, StoreError};
+use crate::store::{ExistingRecord, PutIfAbsent, RecordStore, StoreError};
 
-/// What the handler needs: the two ports, a clock and a random source (injected so
-/// tests are deterministic), how many records of a batch run at once, and how much of
-/// the caller's content a notification may carry.
-pub struct Deps<S, N> {
+/// What the handler needs: the three ports, a clock and a random source (injected so
+/// tests are deterministic), how many records of a batch run at once, how much of the
+/// caller's content a notification may carry, and how long a dedupe claim holds its key.
+pub struct Deps<S, N, D> {
     pub store: S,
     pub notifier: N,
+    pub dedupe: D,
     pub clock: Clock,
     pub random: RandomSource,
     pub concurrency: usize,
     pub notification_content: NotificationContent,
+    /// How long an in-progress dedupe marker holds its key: at least as long as one
+    /// delivery can take (the Lambda's timeout; the local queue's visibility timeout), so
+    /// a marker is only taken over once the delivery that wrote it has ended.
+    pub in_progress_expiry: Duration,
 }
 
-impl<S: fmt::Debug, N: fmt::Debug> fmt::Debug for Deps<S, N> {
+impl<S: fmt::Debug, N: fmt::Debug, D: fmt::Debug> fmt::Debug for Deps<S, N, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Deps")
             .field("store", &self.store)
             .field("notifier", &self.notifier)
+            .field("dedupe", &self.dedupe)
             .field("concurrency", &self.concurrency)
             .field("notification_content", &self.notification_content)
+            .field("in_progress_expiry", &self.in_progress_expiry)
             .finish_non_exhaustive()
     }
 }
@@ -64,19 +80,29 @@ pub enum ItemError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Notify(#[from] NotifyError),
+    #[error(transparent)]
+    Dedupe(#[from] DedupeError),
+    /// Another delivery of this `Idempotency-Key` is publishing its notification; this
+    /// one waits for the queue's next delivery (and then finds it completed).
+    #[error("Idempotency-Key {key:?} is in progress in another delivery (message {holder})")]
+    KeyInProgress { key: String, holder: String },
 }
 
 /// What became of a message: the `outcome` of its log line, and the metric it counts
-/// toward (`Stored`, `AlreadyStored`, `Notified`, `Rejected`, `ItemFailures`; see
-/// [`crate::metrics`]).
+/// toward (`Stored`, `AlreadyStored`, `Notified`, `AlreadyNotified`, `Rejected`,
+/// `ItemFailures`; see [`crate::metrics`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The store route's record was written.
     Stored,
-    /// A redelivery of a stored message: nothing written, and that is a success.
+    /// A redelivery of a stored message, or a client's retry with the same
+    /// `Idempotency-Key` and body: nothing written, and that is a success.
     AlreadyStored,
     /// The notify route's notification was published.
     Notified,
+    /// A client's retry with the same `Idempotency-Key` and body whose notification was
+    /// already published: nothing sent, and that is a success.
+    AlreadyNotified,
     /// The body was invalid and the alert about it was published.
     Rejected,
     /// The side effect failed; the queue redelivers the message.
@@ -89,6 +115,7 @@ impl Outcome {
             Outcome::Stored => "stored",
             Outcome::AlreadyStored => "already_stored",
             Outcome::Notified => "notified",
+            Outcome::AlreadyNotified => "already_notified",
             Outcome::Rejected => "rejected",
             Outcome::Failed => "failed",
         }
@@ -126,16 +153,16 @@ impl BatchOutcomes {
 }
 
 /// Processes every record of `event`; returns only the failed message ids, in batch order.
-pub async fn handle_batch<S: RecordStore, N: Notifier>(
-    deps: &Deps<S, N>,
+pub async fn handle_batch<S: RecordStore, N: Notifier, D: DedupeStore>(
+    deps: &Deps<S, N, D>,
     event: SqsEvent,
 ) -> Result<SqsBatchResponse, BatchError> {
     Ok(process_batch(deps, event).await?.response())
 }
 
 /// [`handle_batch`], returning every message's outcome (for the metrics of the batch).
-pub async fn process_batch<S: RecordStore, N: Notifier>(
-    deps: &Deps<S, N>,
+pub async fn process_batch<S: RecordStore, N: Notifier, D: DedupeStore>(
+    deps: &Deps<S, N, D>,
     event: SqsEvent,
 ) -> Result<BatchOutcomes, BatchError> {
     // Checked before any side effect: Lambda cannot report a failure for a record without
@@ -150,18 +177,26 @@ pub async fn process_batch<S: RecordStore, N: Notifier>(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let total = records.len();
-    let messages: Vec<MessageOutcome> = stream::iter(records)
-        .map(|(message_id, message)| async move {
-            let outcome = process_logged(deps, &message_id, &message).await;
-            MessageOutcome {
-                sent_at_ms: sent_at_ms(&message),
-                message_id,
-                outcome,
+    let mut messages: Vec<(usize, MessageOutcome)> = stream::iter(same_key_groups(records))
+        .map(|group| async move {
+            let mut outcomes = Vec::with_capacity(group.len());
+            for (index, message_id, message) in group {
+                let outcome = process_logged(deps, &message_id, &message).await;
+                let done = MessageOutcome {
+                    sent_at_ms: sent_at_ms(&message),
+                    message_id,
+                    outcome,
+                };
+                outcomes.push((index, done));
             }
+            outcomes
         })
         .buffered(deps.concurrency.max(1))
+        .flat_map(stream::iter)
         .collect()
         .await;
+    messages.sort_by_key(|(index, _)| *index);
+    let messages: Vec<MessageOutcome> = messages.into_iter().map(|(_, m)| m).collect();
     tracing::debug!(
         records = total,
         failed = messages
@@ -173,9 +208,31 @@ pub async fn process_batch<S: RecordStore, N: Notifier>(
     Ok(BatchOutcomes { messages })
 }
 
+/// The records of a batch in groups that share an `Idempotency-Key` (each record without
+/// one is a group of its own), in batch order, each record with its index.
+fn same_key_groups(records: Vec<(String, SqsMessage)>) -> Vec<Vec<(usize, String, SqsMessage)>> {
+    let mut groups: Vec<Vec<(usize, String, SqsMessage)>> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (index, (id, message)) in records.into_iter().enumerate() {
+        let key = idempotency_key_of(&message);
+        let entry = (index, id, message);
+        match key {
+            Some(key) => match by_key.get(&key) {
+                Some(&group) => groups[group].push(entry),
+                None => {
+                    by_key.insert(key, groups.len());
+                    groups.push(vec![entry]);
+                }
+            },
+            None => groups.push(vec![entry]),
+        }
+    }
+    groups
+}
+
 /// One message, in its span, with its one log line.
-async fn process_logged<S: RecordStore, N: Notifier>(
-    deps: &Deps<S, N>,
+async fn process_logged<S: RecordStore, N: Notifier, D: DedupeStore>(
+    deps: &Deps<S, N, D>,
     id: &str,
     message: &SqsMessage,
 ) -> Outcome {
@@ -204,19 +261,20 @@ async fn process_logged<S: RecordStore, N: Notifier>(
 
 /// Plan, then the one side effect. Returns the message's route (none for a rejected body,
 /// or when planning itself failed) with the result.
-async fn process<S: RecordStore, N: Notifier>(
-    deps: &Deps<S, N>,
+async fn process<S: RecordStore, N: Notifier, D: DedupeStore>(
+    deps: &Deps<S, N, D>,
     id: &str,
     message: &SqsMessage,
 ) -> (Option<Route>, Result<Outcome, ItemError>) {
     let envelope = envelope_of(id, message);
     // A record without a body is a body that fails validation: it gets a "rejected" alert.
     let body = message.body.as_deref().unwrap_or_default().as_bytes();
+    let now_ms = (deps.clock)();
     let planned = plan(
         body,
         &envelope,
         (deps.random)(),
-        (deps.clock)(),
+        now_ms,
         deps.notification_content,
     );
     let action = match planned {
@@ -227,9 +285,26 @@ async fn process<S: RecordStore, N: Notifier>(
     let result = match action {
         Action::Store(record) => match deps.store.put_if_absent(&record).await {
             Ok(PutIfAbsent::Stored) => Ok(Outcome::Stored),
-            Ok(PutIfAbsent::AlreadyStored) => Ok(Outcome::AlreadyStored),
+            Ok(PutIfAbsent::Exists(existing))
+                if is_retry(
+                    record.body_sha256.as_deref(),
+                    existing.body_sha256.as_deref(),
+                ) =>
+            {
+                Ok(Outcome::AlreadyStored)
+            }
+            Ok(PutIfAbsent::Exists(existing)) => {
+                let clash = store_clash(&record, &existing);
+                reject_clash(deps, &clash, body, &envelope, now_ms).await
+            }
             Err(error) => Err(error.into()),
         },
+        Action::Notify(notification)
+            if notification.kind == NotificationKind::Notify
+                && notification.idempotency_key.is_some() =>
+        {
+            notify_once::notify_once(deps, &notification, body, &envelope, now_ms).await
+        }
         Action::Notify(notification) => {
             let done = match notification.kind {
                 NotificationKind::Notify => Outcome::Notified,
@@ -243,6 +318,36 @@ async fn process<S: RecordStore, N: Notifier>(
         }
     };
     (route, result)
+}
+
+/// The clash a store-route put found: a key reused for another body, or (without a key)
+/// this message's id taken as another request's key.
+fn store_clash<'a>(record: &'a Record, existing: &'a ExistingRecord) -> KeyClash<'a> {
+    KeyClash {
+        key: &record.id,
+        keyed: record.body_sha256.is_some(),
+        // A record without `message_id` was stored without a key: its id is its message's.
+        first_message_id: Some(existing.message_id.as_deref().unwrap_or(&record.id)),
+        route: Route::Store,
+    }
+}
+
+/// Publishes the "rejected" alert about a clash; the message is then done.
+async fn reject_clash<S, N: Notifier, D>(
+    deps: &Deps<S, N, D>,
+    clash: &KeyClash<'_>,
+    body: &[u8],
+    envelope: &Envelope,
+    now_ms: i64,
+) -> Result<Outcome, ItemError> {
+    let alert = for_reused_key(clash, body, envelope, now_ms, deps.notification_content)?;
+    tracing::warn!(
+        key = clash.key,
+        first_message_id = clash.first_message_id,
+        "the record id or Idempotency-Key was already used for a different body; rejected"
+    );
+    deps.notifier.publish(&alert).await?;
+    Ok(Outcome::Rejected)
 }
 
 #[cfg(test)]

@@ -12,17 +12,24 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use private_ingest_handler::environment::{TABLE_NAME_VAR, TOPIC_ARN_VAR};
-use private_ingest_testkit::aws_resources::{create_record_table, scan_items, TopicTap};
+use aws_sdk_dynamodb::types::AttributeValue;
+use private_ingest_handler::environment::{
+    IDEMPOTENCY_TABLE_NAME_VAR, TABLE_NAME_VAR, TOPIC_ARN_VAR,
+};
+use private_ingest_testkit::aws_resources::{
+    create_dedupe_table, create_record_table, get_item, scan_items, TopicTap,
+};
 use private_ingest_testkit::fixtures::{
     MISSING_ID_EVENT, MIXED_EVENT, MIXED_STORE_IDS, STORE_EVENT, STORE_ID,
 };
 use private_ingest_testkit::moto::MotoServer;
 use private_ingest_testkit::runtime_api::{Posted, RuntimeApi};
+use private_ingest_testkit::sqs::keyed_record;
 use serde_json::{json, Value};
 
 const TABLE: &str = "private-ingest-records";
 const TOPIC: &str = "private-ingest-notifications";
+const DEDUPE_TABLE: &str = "private-ingest-records-idempotency";
 /// A debug build on a loaded machine; the first event also pays for the first TLS-free
 /// connection to moto. Far above what a healthy run takes (well under a second).
 const WAIT: Duration = Duration::from_secs(30);
@@ -108,6 +115,7 @@ async fn aws_side() -> (MotoServer, aws_config::SdkConfig, TopicTap) {
     let moto = MotoServer::start();
     let config = moto.sdk_config().await;
     create_record_table(&config, TABLE).await;
+    create_dedupe_table(&config, DEDUPE_TABLE).await;
     let tap = TopicTap::create(&config, TOPIC).await;
     (moto, config, tap)
 }
@@ -115,6 +123,7 @@ async fn aws_side() -> (MotoServer, aws_config::SdkConfig, TopicTap) {
 fn environment(moto: &MotoServer, table: &str, topic_arn: &str) -> Vec<(&'static str, String)> {
     let mut env = moto.child_env();
     env.push((TABLE_NAME_VAR, table.into()));
+    env.push((IDEMPOTENCY_TABLE_NAME_VAR, DEDUPE_TABLE.into()));
     env.push((TOPIC_ARN_VAR, topic_arn.into()));
     env
 }
@@ -228,6 +237,67 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
     assert_eq!(metrics[0]["MessageAgeMs"].as_array().unwrap().len(), 5);
     assert_eq!(counts(&metrics[1]), [1, 0, 0, 0, 0, 1]);
     assert_eq!(counts(&metrics[2]), [0, 1, 0, 0, 0, 1]);
+}
+
+/// The built binary under the Lambda runtime, with serde_json's `arbitrary_precision` on
+/// for every crate of its build (lambda_runtime and aws_lambda_events read the event with
+/// it): numbers reach DynamoDB as sent, and a client's retry under one key is done once.
+#[tokio::test]
+async fn bootstrap_keeps_numbers_as_sent_and_does_each_key_once() {
+    let (moto, config, tap) = aws_side().await;
+    let mut api = RuntimeApi::start().await;
+    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
+    let store = r#"{"Insert":"DynamoDB","data":{"big":12345678901234567890123456789012345678,"fine":123456789.123456789123}}"#;
+    let notify = r#"{"Insert":"Dynamoooo"}"#;
+    let event = |records: Vec<Value>| json!({ "Records": records }).to_string();
+
+    // WHEN a keyed store message and a keyed notify message come, then both retries
+    api.invoke(
+        "inv-1",
+        &event(vec![
+            keyed_record("m-1", store, "order-1"),
+            keyed_record("m-2", notify, "order-2"),
+        ]),
+    );
+    let first = response_to(&mut api, &bootstrap, "inv-1").await;
+    api.invoke(
+        "inv-2",
+        &event(vec![
+            keyed_record("m-3", store, "order-1"),
+            keyed_record("m-4", notify, "order-2"),
+        ]),
+    );
+    let second = response_to(&mut api, &bootstrap, "inv-2").await;
+
+    // THEN all four are done, one record and one notification exist
+    assert_eq!(first, json!({"batchItemFailures": []}));
+    assert_eq!(second, json!({"batchItemFailures": []}));
+    let items = scan_items(&config, TABLE).await;
+    assert_eq!(items.len(), 1);
+    let item = get_item(&config, TABLE, "order-1").await.unwrap();
+    assert_eq!(item["message_id"], AttributeValue::S("m-1".into()));
+    let AttributeValue::M(data) = &item["data"] else {
+        panic!("data is a map")
+    };
+    assert_eq!(
+        data["big"],
+        AttributeValue::N("12345678901234567890123456789012345678".into())
+    );
+    assert_eq!(
+        data["fine"],
+        AttributeValue::N("123456789.123456789123".into())
+    );
+    assert_eq!(tap.take_all().await.len(), 1);
+    let mut outcomes: Vec<_> = bootstrap
+        .outcomes()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        ["already_notified", "already_stored", "notified", "stored"]
+    );
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::Router;
 use private_ingest_core::contract::MAX_DEPTH;
-use private_ingest_core::{build_record, parse_message_str, Envelope, RandomValue, Record};
+use private_ingest_core::{plan, Action, Envelope, NotificationContent, RandomValue, Record};
 use private_ingest_handler::{sdk, DynamoDbStore, RecordStore};
 use private_ingest_testkit::golden;
 use serde_json::{json, Map, Value};
@@ -40,12 +40,14 @@ fn full_envelope() -> Envelope {
         received_at_ms: Some(1_700_000_000_000),
         request_id: Some("5f1e7d4c-2b3a-4c5d-8e9f-0a1b2c3d4e5f".into()),
         source_vpce: Some("vpce-0e1a2b3c4d5e6f701".into()),
+        idempotency_key: None,
     }
 }
 
 /// Every store-route body of the shared request vectors, with every envelope field, and
-/// the cases the read-back must also survive: no optional attribute, every JSON type and
-/// awkward strings, and `data` nested as deep as the core allows.
+/// the cases the read-back must also survive: no optional attribute, a record keyed by an
+/// `Idempotency-Key` (with `message_id` and `body_sha256`), every JSON type and awkward
+/// strings, and `data` nested as deep as the core allows.
 fn cases() -> Vec<Case> {
     let vectors: Vec<Value> = serde_json::from_str(REQUESTS).expect("fixtures/requests.json");
     let mut cases: Vec<Case> = vectors
@@ -61,6 +63,13 @@ fn cases() -> Vec<Case> {
         name: "no optional attribute".into(),
         body: r#"{"Insert":"DynamoDB"}"#.into(),
         envelope: Envelope::new("m-1"),
+    });
+    let mut keyed = full_envelope();
+    keyed.idempotency_key = Some("order-42:attempt.1".into());
+    cases.push(Case {
+        name: "keyed by an Idempotency-Key".into(),
+        body: r#"{"Insert":"DynamoDB","data":{"orderId":"A-1042"}}"#.into(),
+        envelope: keyed,
     });
     let awkward = json!({
         "quote": "it's \"quoted\" \\ / é 🚀 \u{1}",
@@ -95,16 +104,18 @@ fn cases() -> Vec<Case> {
     cases
 }
 
+/// The record the handler would store for `case`: the core's plan, as the handler runs it.
 fn record_of(case: &Case) -> Record {
-    let message = parse_message_str(&case.body)
-        .unwrap_or_else(|e| panic!("{}: a store-route body: {e}", case.name));
-    build_record(
-        &message,
+    match plan(
+        case.body.as_bytes(),
         &case.envelope,
         RandomValue::new(42).unwrap(),
         1_700_000_000_456,
-    )
-    .unwrap()
+        NotificationContent::IdsOnly,
+    ) {
+        Ok(Action::Store(record)) => record,
+        other => panic!("{}: a store-route body, planned {other:?}", case.name),
+    }
 }
 
 /// The `Item` of each `PutItem` request the adapter sends for `records`, in order.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use private_ingest_core::{NotificationContent, RandomValue};
 use private_ingest_handler::{
-    fixed_clock, fixed_random, handle_batch, Deps, MemoryNotifier, MemoryStore,
+    fixed_clock, fixed_random, handle_batch, Deps, MemoryDedupe, MemoryNotifier, MemoryStore,
 };
 use private_ingest_testkit::sqs::{event, record as sqs_record};
 use serde_json::Value;
@@ -18,14 +18,16 @@ const STORE_BODY: &str = r#"{"Insert":"DynamoDB","data":{"k":"v"}}"#;
 const NOTIFY_BODY: &str = r#"{"Insert":"Dynamoooo"}"#;
 const POISON_BODY: &str = r#"{"Insert": 5, "x": 1"#;
 
-fn deps() -> Deps<MemoryStore, MemoryNotifier> {
+fn deps() -> Deps<MemoryStore, MemoryNotifier, MemoryDedupe> {
     Deps {
         store: MemoryStore::new(),
         notifier: MemoryNotifier::new(),
+        dedupe: MemoryDedupe::new(),
         clock: fixed_clock(1_700_000_100_000),
         random: fixed_random(RandomValue::new(42).unwrap()),
         concurrency: 4,
         notification_content: NotificationContent::IdsOnly,
+        in_progress_expiry: std::time::Duration::from_secs(30),
     }
 }
 

@@ -15,8 +15,8 @@ use axum::Router;
 use private_ingest_core::{NotificationContent, RandomValue};
 use private_ingest_handler::sdk::{self, MAX_ATTEMPTS};
 use private_ingest_handler::{
-    fixed_clock, fixed_random, handle_batch, Deps, DynamoDbStore, MemoryNotifier, MemoryStore,
-    SnsNotifier,
+    fixed_clock, fixed_random, handle_batch, Deps, DynamoDbStore, MemoryDedupe, MemoryNotifier,
+    MemoryStore, SnsNotifier,
 };
 use private_ingest_testkit::sqs::{event, failed_ids as failed, record};
 use tokio::task::JoinHandle;
@@ -113,14 +113,16 @@ fn one_message(body: &str) -> SqsEvent {
     event(vec![record("m-1", body)])
 }
 
-fn deps<S, N>(store: S, notifier: N) -> Deps<S, N> {
+fn deps<S, N>(store: S, notifier: N) -> Deps<S, N, MemoryDedupe> {
     Deps {
         store,
         notifier,
+        dedupe: MemoryDedupe::new(),
         clock: fixed_clock(1_700_000_000_000),
         random: fixed_random(RandomValue::new(42).unwrap()),
         concurrency: 1,
         notification_content: NotificationContent::IdsOnly,
+        in_progress_expiry: std::time::Duration::from_secs(30),
     }
 }
 

@@ -156,6 +156,13 @@ impl Flags {
         Duration::from_millis(self.batch_window_ms)
     }
 
+    /// How long a notification's dedupe claim holds its `Idempotency-Key`: the visibility
+    /// timeout (a delivery that runs longer is redelivered anyway, as in SQS), at least one
+    /// second so a zero timeout cannot make claims worthless.
+    pub fn in_progress_expiry(&self) -> Duration {
+        self.visibility_timeout().max(Duration::from_secs(1))
+    }
+
     pub fn notification_content(&self) -> NotificationContent {
         NotificationContent::from_includes_data(self.notification_includes_data)
     }

@@ -27,12 +27,13 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use private_ingest_handler::{system_clock, system_random, Deps};
+use private_ingest_handler::{system_clock, system_random, Clock, Deps};
 use tokio::sync::watch;
 
 pub use flags::Flags;
 
-use crate::adapters::{SqliteNotifier, SqliteRecordStore};
+use crate::adapters::sqlite_dedupe::SWEEP_INTERVAL;
+use crate::adapters::{SqliteDedupe, SqliteNotifier, SqliteRecordStore};
 use crate::db::data_dir::DataDirError;
 use crate::db::watch::DatabaseWatch;
 use crate::db::Reads;
@@ -134,6 +135,7 @@ pub async fn run(
     let records =
         SqliteRecordStore::new(writer.clone(), reads.clone(), faults.clone(), clock.clone());
     let notifications = SqliteNotifier::new(writer.clone(), reads.clone(), faults, clock.clone());
+    let dedupe = SqliteDedupe::new(writer.clone(), reads.clone());
 
     let listener = tokio::net::TcpListener::bind(&flags.listen)
         .await
@@ -153,10 +155,12 @@ pub async fn run(
             Deps {
                 store: records.clone(),
                 notifier: notifications.clone(),
+                dedupe: dedupe.clone(),
                 clock: clock.clone(),
                 random: system_random(),
                 concurrency: batch_size,
                 notification_content: flags.notification_content(),
+                in_progress_expiry: flags.in_progress_expiry(),
             },
             PollerOptions {
                 batch_size,
@@ -170,12 +174,18 @@ pub async fn run(
         .map(|_| tokio::spawn(Arc::clone(&poller).run(stop_rx.clone())))
         .collect();
     drop(poller);
+    let sweeper = tokio::spawn(sweep_dedupe_markers(
+        dedupe.clone(),
+        clock.clone(),
+        stop_rx.clone(),
+    ));
 
     let app = gateway::router(
         AppState {
             queue,
             records,
             notifications,
+            dedupe,
             writer,
             clock,
             reads,
@@ -239,6 +249,9 @@ pub async fn run(
             tracing::error!("a poller task panicked");
         }
     }
+    if sweeper.await.is_err() {
+        tracing::error!("the dedupe sweeper panicked");
+    }
     tracing::info!("pollers stopped");
     if drained {
         // Every writer handle is gone with the server and the poller: the writer commits
@@ -300,5 +313,21 @@ fn server_settings(flags: &Flags) -> server::ServerSettings {
         max_connections,
         header_timeout: flags.header_timeout(),
         keep_alive_timeout: (flags.keep_alive_timeout_ms > 0).then(|| flags.keep_alive_timeout()),
+    }
+}
+
+/// Deletes expired dedupe markers now and every [`SWEEP_INTERVAL`] until `stop` (what
+/// DynamoDB's TTL does for the cloud's dedupe table).
+async fn sweep_dedupe_markers(dedupe: SqliteDedupe, clock: Clock, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match dedupe.sweep(clock()).await {
+            Ok(0) => {}
+            Ok(swept) => tracing::debug!(swept, "expired dedupe markers deleted"),
+            Err(error) => tracing::warn!(%error, "could not sweep expired dedupe markers"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(SWEEP_INTERVAL) => {}
+            changed = stop.changed() => if changed.is_err() { break },
+        }
     }
 }

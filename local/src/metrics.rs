@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use private_ingest_core::contract::metrics::{
-    local, MetricSpec, ALREADY_STORED, BATCH_DURATION_MS, BATCH_SIZE, ITEM_FAILURES,
-    MESSAGE_AGE_MS, NOTIFIED, PROMETHEUS_PREFIX, REJECTED, STORED,
+    local, MetricSpec, ALREADY_NOTIFIED, ALREADY_STORED, BATCH_DURATION_MS, BATCH_SIZE,
+    ITEM_FAILURES, MESSAGE_AGE_MS, NOTIFIED, PROMETHEUS_PREFIX, REJECTED, STORED,
 };
 use private_ingest_handler::metrics::BatchMetrics;
 use private_ingest_handler::{BatchOutcomes, Outcome};
@@ -56,6 +56,7 @@ pub struct Metrics {
     stored: Counter,
     already_stored: Counter,
     notified: Counter,
+    already_notified: Counter,
     rejected: Counter,
     item_failures: Counter,
     batch_size: Histogram,
@@ -90,6 +91,7 @@ impl Metrics {
         let stored = counter(registry, STORED);
         let already_stored = counter(registry, ALREADY_STORED);
         let notified = counter(registry, NOTIFIED);
+        let already_notified = counter(registry, ALREADY_NOTIFIED);
         let rejected = counter(registry, REJECTED);
         let item_failures = counter(registry, ITEM_FAILURES);
         let batch_size = Histogram::new(BATCH_SIZE_BUCKETS);
@@ -165,6 +167,7 @@ impl Metrics {
             stored,
             already_stored,
             notified,
+            already_notified,
             rejected,
             item_failures,
             batch_size,
@@ -187,6 +190,7 @@ impl Metrics {
         self.stored.inc_by(batch.stored);
         self.already_stored.inc_by(batch.already_stored);
         self.notified.inc_by(batch.notified);
+        self.already_notified.inc_by(batch.already_notified);
         self.rejected.inc_by(batch.rejected);
         self.item_failures.inc_by(batch.item_failures);
         self.batch_size.observe(batch.batch_size as f64);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use private_ingest_handler::metrics::BatchMetrics;
-use private_ingest_handler::{process_batch, Clock, Deps, Notifier, RecordStore};
+use private_ingest_handler::{process_batch, Clock, DedupeStore, Deps, Notifier, RecordStore};
 use tokio::sync::watch;
 
 use crate::log_throttle::{Throttle, DEFAULT_INTERVAL};
@@ -31,15 +31,15 @@ pub struct PollerOptions {
     pub batch_window: Duration,
 }
 
-pub struct Poller<S, N> {
+pub struct Poller<S, N, D> {
     queue: Queue,
-    deps: Deps<S, N>,
+    deps: Deps<S, N, D>,
     options: PollerOptions,
     clock: Clock,
     metrics: Arc<Metrics>,
 }
 
-impl<S, N> std::fmt::Debug for Poller<S, N> {
+impl<S, N, D> std::fmt::Debug for Poller<S, N, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Poller")
             .field("options", &self.options)
@@ -54,8 +54,8 @@ pub struct ProcessedBatch {
     pub failed: Vec<String>,
 }
 
-impl<S: RecordStore, N: Notifier> Poller<S, N> {
-    pub fn new(queue: Queue, deps: Deps<S, N>, options: PollerOptions, clock: Clock) -> Self {
+impl<S: RecordStore, N: Notifier, D: DedupeStore> Poller<S, N, D> {
+    pub fn new(queue: Queue, deps: Deps<S, N, D>, options: PollerOptions, clock: Clock) -> Self {
         Self {
             queue,
             deps,
@@ -208,7 +208,7 @@ fn log_dead_letters(ids: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::{SqliteNotifier, SqliteRecordStore};
+    use crate::adapters::{SqliteDedupe, SqliteNotifier, SqliteRecordStore};
     use crate::db::test_database::TestDatabase;
     use crate::faults::Faults;
     use crate::queue::{Attributes, QueueOptions};
@@ -216,7 +216,7 @@ mod tests {
     use private_ingest_handler::{fixed_clock, fixed_random};
 
     struct Fixture {
-        poller: Poller<SqliteRecordStore, SqliteNotifier>,
+        poller: Poller<SqliteRecordStore, SqliteNotifier, SqliteDedupe>,
         queue: Queue,
         store: SqliteRecordStore,
         notifier: SqliteNotifier,
@@ -238,14 +238,16 @@ mod tests {
         );
         let store =
             SqliteRecordStore::new(writer.clone(), reads.clone(), faults.clone(), clock.clone());
-        let notifier = SqliteNotifier::new(writer, reads, faults, clock.clone());
+        let notifier = SqliteNotifier::new(writer.clone(), reads.clone(), faults, clock.clone());
         let deps = Deps {
             store: store.clone(),
             notifier: notifier.clone(),
+            dedupe: SqliteDedupe::new(writer, reads),
             clock: clock.clone(),
             random: fixed_random(RandomValue::new(7).unwrap()),
             concurrency: 10,
             notification_content: NotificationContent::IdsOnly,
+            in_progress_expiry: Duration::from_secs(30),
         };
         let options = PollerOptions {
             batch_size: 10,

@@ -85,3 +85,17 @@ test("every policy document the program writes is handed to parliament", () => {
   assert.equal(kinds.filter((k) => k === "identity").length, 4, "their inline policies");
   assert.equal(kinds.filter((k) => k === "resource").length, 10, "key, 2 queues, topic, bucket, API, domain, 3 endpoints");
 });
+
+test("the dedupe table renders with its TTL on expires_at; the record table has none", () => {
+  const tables: Record<string, Record<string, unknown>> = Object.fromEntries(
+    ofType("AWS::DynamoDB::Table").map(([, t]) => [String(t.Properties.TableName), t.Properties]),
+  );
+  const name = String(SAMPLE.tableName);
+  assert.deepEqual(Object.keys(tables).sort(), [name, `${name}-idempotency`]);
+  assert.deepEqual(tables[`${name}-idempotency`].TimeToLiveSpecification, { AttributeName: "expires_at", Enabled: true });
+  assert.equal(tables[name].TimeToLiveSpecification, undefined);
+  for (const t of Object.values(tables)) {
+    assert.deepEqual(t.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+    assert.deepEqual(t.SSESpecification, { SSEEnabled: true });
+  }
+});

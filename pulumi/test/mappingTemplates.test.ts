@@ -76,19 +76,97 @@ describe("POST /send-message to SQS", () => {
     assert.equal(form.get("MessageAttribute.2.Name"), null);
   });
 
-  test("a queued message answers the contract's 200 with the queue's message id", () => {
-    const { output, status } = render(t.SEND_MESSAGE_OK, {
+  /** The message attributes a rendered SendMessage carries, in order. */
+  const attributesOf = (output: string) => {
+    const form = new URLSearchParams(output);
+    const attributes: Array<[string | null, string | null, string | null]> = [];
+    for (let i = 1; form.has(`MessageAttribute.${i}.Name`); i++) {
+      attributes.push([
+        form.get(`MessageAttribute.${i}.Name`),
+        form.get(`MessageAttribute.${i}.Value.DataType`),
+        form.get(`MessageAttribute.${i}.Value.StringValue`),
+      ]);
+    }
+    return { attributes, keys: [...form.keys()].length };
+  };
+
+  test("with an Idempotency-Key header, the key travels as the message attribute idempotencyKey, as sent", () => {
+    const rendered = render(t.SEND_MESSAGE_REQUEST, {
+      body: "{}",
       requestId: REQUEST_ID,
-      json: {
-        SendMessageResponse: { SendMessageResult: { MessageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09", MD5OfMessageBody: "x" } },
-      },
+      vpceId: VPCE,
+      headers: { "Idempotency-Key": "order-42:attempt.1" },
     });
+    assert.deepEqual(attributesOf(rendered.output), {
+      attributes: [
+        ["requestId", "String", REQUEST_ID],
+        ["sourceVpce", "String", VPCE],
+        ["idempotencyKey", "String", "order-42:attempt.1"],
+      ],
+      keys: 11,
+    });
+  });
+
+  test("the header is found whatever its case, and the attributes stay numbered without gaps", () => {
+    // HTTP/2 clients send header names in lower case; without a VPC endpoint id the key is attribute 2.
+    const rendered = render(t.SEND_MESSAGE_REQUEST, {
+      body: "{}",
+      requestId: REQUEST_ID,
+      headers: { "idempotency-key": "k-1", Accept: "application/json" },
+    });
+    assert.deepEqual(attributesOf(rendered.output).attributes, [
+      ["requestId", "String", REQUEST_ID],
+      ["idempotencyKey", "String", "k-1"],
+    ]);
+  });
+
+  test("a key the API cannot check travels URL-encoded, whole, for the Lambda's core to reject", () => {
+    const key = `bad key & "quotes" = é`;
+    const rendered = render(t.SEND_MESSAGE_REQUEST, {
+      body: "{}",
+      requestId: REQUEST_ID,
+      vpceId: VPCE,
+      headers: { "Idempotency-Key": key },
+    });
+    assert.deepEqual(attributesOf(rendered.output).attributes[2], ["idempotencyKey", "String", key]);
+  });
+
+  test("without the header (or with an empty one), no idempotencyKey attribute is sent", () => {
+    const cases: Array<Record<string, string>> = [{}, { "Idempotency-Key": "" }, { "X-Other": "k" }];
+    for (const headers of cases) {
+      const rendered = render(t.SEND_MESSAGE_REQUEST, { body: "{}", requestId: REQUEST_ID, vpceId: VPCE, headers });
+      assert.deepEqual(
+        attributesOf(rendered.output).attributes.map(([name]) => name),
+        ["requestId", "sourceVpce"],
+      );
+    }
+  });
+
+  const QUEUED = {
+    SendMessageResponse: { SendMessageResult: { MessageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09", MD5OfMessageBody: "x" } },
+  };
+
+  test("a queued message answers the contract's 200 with the queue's message id, which is the record's id", () => {
+    const { output, status } = render(t.SEND_MESSAGE_OK, { requestId: REQUEST_ID, json: QUEUED });
     assert.equal(status, undefined);
     assert.deepEqual(JSON.parse(output), {
       message: "Message sent successfully.",
       requestId: REQUEST_ID,
       messageId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09",
+      recordId: "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09",
     });
+  });
+
+  test("with an Idempotency-Key, the 200's recordId is the key (what GET /messages/{recordId} finds)", () => {
+    for (const [name, key] of [
+      ["Idempotency-Key", "order-42"],
+      ["idempotency-key", `a "quoted" \\ key`],
+    ]) {
+      const { output } = render(t.SEND_MESSAGE_OK, { requestId: REQUEST_ID, json: QUEUED, headers: { [name]: key } });
+      const answer = JSON.parse(output);
+      assert.equal(answer.recordId, key, "JSON-escaped whatever it holds");
+      assert.equal(answer.messageId, "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09");
+    }
   });
 
   test("a 2xx from SQS without a message id is the contract's 503, never a 200", () => {
@@ -139,6 +217,7 @@ describe("GET /messages/{id} from DynamoDB", () => {
     for (const r of requests.filter((r) => r.meaning.route === "store")) assert.ok(names.has(r.name), r.name);
     for (const name of [
       "no optional attribute",
+      "keyed by an Idempotency-Key",
       "every JSON type and awkward strings",
       "data nested as deep as the core allows",
     ]) {
@@ -153,6 +232,16 @@ describe("GET /messages/{id} from DynamoDB", () => {
       assert.deepEqual(JSON.parse(output), s.record);
     });
   }
+
+  test("a keyed record reads back with the key as its id, the first message's id and its body digest", () => {
+    const keyed = stored.find((s) => s.name === "keyed by an Idempotency-Key")!;
+    const { output } = render(t.getItemFound(limits().maxDepth), { json: { Item: keyed.item } });
+    const record = JSON.parse(output);
+    assert.equal(record.id, "order-42:attempt.1");
+    assert.equal(record.message_id, "0f6b1e9c-9a4e-4d4e-b8a0-2f6d5c3b1a09");
+    assert.match(record.body_sha256, /^[0-9a-f]{64}$/);
+    assert.deepEqual(record, keyed.record);
+  });
 
   test("optional attributes absent from the item are absent from the record", () => {
     const minimal = stored.find((s) => s.name === "no optional attribute")!;

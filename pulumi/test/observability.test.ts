@@ -36,6 +36,7 @@ const EMF_METRICS = [
   metrics.stored,
   metrics.alreadyStored,
   metrics.notified,
+  metrics.alreadyNotified,
   metrics.rejected,
   metrics.itemFailures,
   metrics.batchSize,
@@ -216,7 +217,7 @@ describe("with tracing off, another namespace and a longer wait", () => {
   test("the Lambda, the dashboard and the rejected alarm all use the namespace set", () => {
     assert.equal(stack.mocks.only("aws:lambda/function:Function").inputs.environment.variables.METRICS_NAMESPACE, "Team/Ingest");
     const emfRows = rowsOf(dashboard(stack)).filter((n) => !n.namespace.startsWith("AWS/"));
-    assert.equal(emfRows.length, 9, "5 counts, batch size and duration, message age p50 and p99");
+    assert.equal(emfRows.length, 10, "6 counts, batch size and duration, message age p50 and p99");
     assert.ok(emfRows.every((n) => n.namespace === "Team/Ingest"));
     const names = declaredNames(stack);
     for (const n of rowsOf(dashboard(stack))) assert.equal(problem(n, stack, names), undefined, JSON.stringify(n));

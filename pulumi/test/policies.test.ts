@@ -12,6 +12,7 @@ const EXEC = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5";
 const ec2 = "arn:aws:ec2:eu-west-1:123456789012";
 const lambdaTargets: p.LambdaPolicyTargets = {
   tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable",
+  idempotencyTableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable-idempotency",
   topicArn: "arn:aws:sns:eu-west-1:123456789012:MyCustomTopic",
   topicKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
   queueArn: "arn:aws:sqs:eu-west-1:123456789012:MyCustomQueue",
@@ -71,12 +72,15 @@ describe("least privilege", () => {
     });
   }
 
-  test("the Lambda may put records, publish notifications, consume the queue, write its logs and its traces, nothing more", () => {
+  test("the Lambda may put records, keep dedupe markers, publish notifications, consume the queue, write its logs and its traces, nothing more", () => {
     const actions = allows(lambda)
       .flatMap((s) => p.actionsOf(s))
       .sort();
     assert.deepEqual(actions, [
+      "dynamodb:DeleteItem",
       "dynamodb:PutItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
       "ec2:AssignPrivateIpAddresses",
       "ec2:CreateNetworkInterface",
       "ec2:DeleteNetworkInterface",
@@ -108,6 +112,31 @@ describe("least privilege", () => {
     });
     const untraced = p.lambdaExecutionPolicy({ ...lambdaTargets, tracing: false });
     assert.ok(untraced.Statement.every((s) => !p.actionsOf(s).some((a) => a.startsWith("xray:"))));
+  });
+
+  test("the Lambda makes exactly its three dedupe calls, on the dedupe table only, and never reads it", () => {
+    const onDedupe = allows(lambda).filter((s) => p.resourcesOf(s).some((r) => r.endsWith("-idempotency")));
+    assert.deepEqual(
+      onDedupe.map((s) => [s.Resource, [...p.actionsOf(s)].sort()]),
+      [
+        [
+          "arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable-idempotency",
+          ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ],
+      ],
+    );
+    const records = allows(lambda).filter((s) =>
+      p.resourcesOf(s).includes("arn:aws:dynamodb:eu-west-1:123456789012:table/MyCustomTable"),
+    );
+    assert.deepEqual(
+      records.map((s) => s.Action),
+      ["dynamodb:PutItem"],
+      "the record table: put only, its ALL_OLD needs no read",
+    );
+    const reads = allows(lambda)
+      .flatMap((s) => p.actionsOf(s))
+      .filter((a) => /dynamodb:(Get|Query|Scan|BatchGet)/.test(a));
+    assert.deepEqual(reads, []);
   });
 
   test("the Lambda creates network interfaces only in the given subnets with the given security group", () => {

@@ -37,6 +37,7 @@ test("the stack exports the private URL, the curl tests, the queues, table, topi
     "deadLetterQueueUrl",
     "executeApiVpcEndpointId",
     "functionName",
+    "idempotencyTableName",
     "privateUrl",
     "queueUrl",
     "restApiId",
@@ -48,7 +49,13 @@ test("the stack exports the private URL, the curl tests, the queues, table, topi
 });
 
 test("the settings reach the resources: names and knobs from the stack settings", () => {
-  assert.equal(run.mocks.only("aws:dynamodb/table:Table").inputs.name, sample.tableName);
+  assert.deepEqual(
+    run.mocks
+      .ofType("aws:dynamodb/table:Table")
+      .map((t) => t.inputs.name)
+      .sort(),
+    [sample.tableName, `${sample.tableName}-idempotency`],
+  );
   assert.equal(run.mocks.only("aws:lambda/eventSourceMapping:EventSourceMapping").inputs.batchSize, Number(sample.batchSize));
   assert.equal(run.mocks.only("aws:lambda/function:Function").inputs.memorySize, Number(sample.lambdaMemoryMb));
 });

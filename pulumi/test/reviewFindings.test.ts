@@ -108,10 +108,17 @@ describe("row 8: each VPC endpoint lets through only this stack's resources", ()
     doc(mocks.named("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", `pi-${endpoint}-endpoint-policy`).inputs.policy);
   const account = { StringEquals: { "aws:PrincipalAccount": FAKE_ACCOUNT.accountId } };
 
-  test("DynamoDB: PutItem on this table, by this account", () => {
+  test("DynamoDB: PutItem on this table and the three dedupe calls on its dedupe table, by this account", () => {
     assert.deepEqual(
       policyOf("dynamodb").Statement.map((s) => [s.Action, s.Resource, s.Condition]),
-      [["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.tableName}`, account]],
+      [
+        ["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.tableName}`, account],
+        [
+          ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+          `arn:aws:dynamodb:eu-west-1:123456789012:table/${declared.settings.idempotencyTableName}`,
+          account,
+        ],
+      ],
     );
   });
 

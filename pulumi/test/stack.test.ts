@@ -148,10 +148,17 @@ describe("least privilege", () => {
     assert.equal(all("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
   });
 
-  test("the Lambda's role puts into this table and publishes to this topic only", () => {
+  test("the Lambda's role puts into this table, keeps markers in its dedupe table and publishes to this topic only", () => {
     const doc = parsed(mocks.named("aws:iam/rolePolicy:RolePolicy", "pi-lambda-policy"));
     const on = (action: string) => doc.Statement.find((s) => policies.actionsOf(s).includes(action))?.Resource;
     assert.equal(on("dynamodb:PutItem"), `arn:aws:dynamodb:eu-west-1:123456789012:table/${settings.tableName}`);
+    const dedupe = doc.Statement.filter((s) =>
+      policies.resourcesOf(s).includes(`arn:aws:dynamodb:eu-west-1:123456789012:table/${settings.idempotencyTableName}`),
+    );
+    assert.deepEqual(
+      dedupe.map((s) => policies.actionsOf(s)),
+      [[...policies.DEDUPE_TABLE_ACTIONS]],
+    );
     assert.equal(on("sns:Publish"), `arn:aws:sns:eu-west-1:123456789012:${settings.topicName}`);
     assert.deepEqual(on("ec2:CreateNetworkInterface"), [
       ...settings.subnetIds.map((id) => `arn:aws:ec2:eu-west-1:123456789012:subnet/${id}`),
@@ -404,6 +411,7 @@ describe("the queue, the Lambda, the table and the topic", () => {
     assert.deepEqual(fn.vpcConfig.securityGroupIds, [FAKE_IDS.processorSecurityGroup]);
     assert.deepEqual(fn.environment.variables, {
       TABLE_NAME: settings.tableName,
+      IDEMPOTENCY_TABLE_NAME: settings.idempotencyTableName,
       TOPIC_ARN: `arn:aws:sns:eu-west-1:123456789012:${settings.topicName}`,
       NOTIFICATION_INCLUDES_DATA: "false",
       METRICS_NAMESPACE: "PrivateIngest",
@@ -413,12 +421,31 @@ describe("the queue, the Lambda, the table and the topic", () => {
   });
 
   test("the table is keyed by the string id, on demand, with point-in-time recovery", () => {
-    const table = one("aws:dynamodb/table:Table").inputs;
+    const table = mocks.named("aws:dynamodb/table:Table", "pi-table").inputs;
     assert.equal(table.name, settings.tableName);
     assert.equal(table.hashKey, "id");
     assert.deepEqual(table.attributes, [{ name: "id", type: "S" }]);
     assert.equal(table.billingMode, "PAY_PER_REQUEST");
     assert.equal(table.pointInTimeRecovery.enabled, true);
+    assert.equal(table.ttl, undefined, "records are kept: no TTL");
+  });
+
+  test("the dedupe table is keyed by the Idempotency-Key, on demand, with point-in-time recovery and TTL on expires_at", () => {
+    const table = mocks.named("aws:dynamodb/table:Table", "pi-idempotency-table").inputs;
+    assert.equal(table.name, settings.idempotencyTableName);
+    assert.equal(table.name, `${settings.tableName}-idempotency`);
+    assert.equal(table.hashKey, "id");
+    assert.deepEqual(table.attributes, [{ name: "id", type: "S" }]);
+    assert.equal(table.billingMode, "PAY_PER_REQUEST");
+    assert.equal(table.pointInTimeRecovery.enabled, true);
+    assert.deepEqual(table.ttl, { attributeName: "expires_at", enabled: true });
+    assert.equal(all("aws:dynamodb/table:Table").length, 2, "the record table and the dedupe table");
+  });
+
+  test("an in-progress dedupe claim outlives the invocation that wrote it", () => {
+    // handler/src/bin/bootstrap.rs IN_PROGRESS_EXPIRY is 30 s: the Lambda must end by then.
+    const timeout: number = one("aws:lambda/function:Function").inputs.timeout;
+    assert.ok(timeout <= 30, `${timeout} s`);
   });
 
   test("the topic emails the subscriber", () => {
@@ -471,9 +498,9 @@ describe("the queue, the Lambda, the table and the topic", () => {
 });
 
 describe("encryption is on everywhere", () => {
-  test("both queues use SSE, the table SSE, the topic the stack's key", () => {
+  test("both queues use SSE, both tables SSE, the topic the stack's key", () => {
     for (const q of all("aws:sqs/queue:Queue")) assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
-    assert.equal(one("aws:dynamodb/table:Table").inputs.serverSideEncryption.enabled, true);
+    for (const t of all("aws:dynamodb/table:Table")) assert.equal(t.inputs.serverSideEncryption.enabled, true, t.name);
     assert.equal(
       one("aws:sns/topic:Topic").inputs.kmsMasterKeyId,
       "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",

@@ -14,8 +14,10 @@ export interface TemplateInput {
   readonly body?: string;
   /** The integration's JSON response (`$input.path`, `$input.json`). */
   readonly json?: unknown;
-  /** Path, query and header parameters (`$input.params(name)`). */
+  /** Path and query parameters (`$input.params(name)`). */
   readonly params?: Readonly<Record<string, string>>;
+  /** The method request's headers, as the client spelled them (`$input.params().header`). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly requestId?: string;
   readonly vpceId?: string;
 }
@@ -126,7 +128,12 @@ export function render(template: string, input: TemplateInput = {}): Rendered {
       const v = at(input.json, p);
       return v === undefined ? "" : JSON.stringify(v);
     },
-    params: (name: string) => input.params?.[name] ?? "",
+    // `$input.params()` is the method request's parameters by location; `$input.params(x)`
+    // looks x up in the path, the query string, then the headers.
+    params: (name?: string) =>
+      name === undefined
+        ? javaView({ path: input.params ?? {}, querystring: {}, header: input.headers ?? {} })
+        : (input.params?.[name] ?? input.headers?.[name] ?? ""),
   };
   const util = {
     urlEncode: (s: unknown) => javaUrlEncode(String(s)),

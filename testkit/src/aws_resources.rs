@@ -1,6 +1,7 @@
 //! The pipeline's AWS resources, created through the SDK (on moto in the tests): the
-//! records table, keyed like the Pulumi program keys it, and the notification topic with
-//! an SQS queue subscribed to it, so a test can read back what was published.
+//! records table and the dedupe table (TTL on `expires_at`), keyed like the Pulumi program
+//! keys them, and the notification topic with an SQS queue subscribed to it, so a test can
+//! read back what was published.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
@@ -39,6 +40,28 @@ pub async fn create_record_table(config: &SdkConfig, name: &str) {
         .send()
         .await
         .expect("CreateTable");
+}
+
+/// The attribute the dedupe table's TTL reads (as the Pulumi program enables it).
+pub const DEDUPE_TTL_ATTRIBUTE: &str = "expires_at";
+
+/// Creates the dedupe table: partition key `id` (S), on-demand billing, TTL on
+/// [`DEDUPE_TTL_ATTRIBUTE`].
+pub async fn create_dedupe_table(config: &SdkConfig, name: &str) {
+    create_record_table(config, name).await;
+    aws_sdk_dynamodb::Client::new(config)
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name(DEDUPE_TTL_ATTRIBUTE)
+                .enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("UpdateTimeToLive");
 }
 
 /// Every item of the table (a test table is small: one Scan page).

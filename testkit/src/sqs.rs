@@ -24,6 +24,14 @@ pub fn record(message_id: &str, body: &str) -> Value {
     })
 }
 
+/// One [`record`] whose `idempotencyKey` message attribute is `key` (as the API's SQS
+/// integration sets it from the `Idempotency-Key` header).
+pub fn keyed_record(message_id: &str, body: &str, key: &str) -> Value {
+    let mut r = record(message_id, body);
+    r["messageAttributes"]["idempotencyKey"] = json!({"stringValue": key, "dataType": "String"});
+    r
+}
+
 /// The event of these records.
 pub fn event(records: Vec<Value>) -> SqsEvent {
     serde_json::from_value(json!({ "Records": records })).expect("records in the SQS shape")

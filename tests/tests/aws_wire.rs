@@ -9,10 +9,10 @@ use private_ingest_core::contract::{MAX_BODY_BYTES, REQUEST_ID_ATTRIBUTE, SOURCE
 use private_ingest_core::{plan, Action, Envelope, NotificationContent, RandomValue, Record};
 use private_ingest_handler::store::dynamodb::item_to_record;
 use private_ingest_handler::{
-    fixed_clock, fixed_random, handle_batch, Deps, DynamoDbStore, SnsNotifier,
+    fixed_clock, fixed_random, handle_batch, Deps, DynamoDbDedupe, DynamoDbStore, SnsNotifier,
 };
 use private_ingest_testkit::aws_resources::{
-    create_record_table, get_item, scan_items, Delivered, TopicTap,
+    create_dedupe_table, create_record_table, get_item, scan_items, Delivered, TopicTap,
 };
 use private_ingest_testkit::fixtures::{MIXED_EVENT, MIXED_IDS, STORE_EVENT, STORE_ID};
 use private_ingest_testkit::moto::MotoServer;
@@ -21,11 +21,15 @@ use serde_json::{json, Value};
 
 const TABLE: &str = "private-ingest-records";
 const TOPIC: &str = "private-ingest-notifications";
+const DEDUPE_TABLE: &str = "private-ingest-records-idempotency";
 const NOW_MS: i64 = 1_700_000_500_000;
 /// The wire tests publish the caller's content too: the largest notifications SNS takes.
 const CONTENT: NotificationContent = NotificationContent::WithCallerData;
 
-/// moto with the records table and the topic (plus its tap) created through the SDK.
+type WireDeps = Deps<DynamoDbStore, SnsNotifier, DynamoDbDedupe>;
+
+/// moto with the records and dedupe tables and the topic (plus its tap) created through
+/// the SDK.
 struct Stack {
     _moto: MotoServer,
     config: SdkConfig,
@@ -36,6 +40,7 @@ async fn stack() -> Stack {
     let moto = MotoServer::start();
     let config = moto.sdk_config().await;
     create_record_table(&config, TABLE).await;
+    create_dedupe_table(&config, DEDUPE_TABLE).await;
     let tap = TopicTap::create(&config, TOPIC).await;
     Stack {
         _moto: moto,
@@ -45,24 +50,21 @@ async fn stack() -> Stack {
 }
 
 impl Stack {
-    fn deps_for(
-        &self,
-        table: &str,
-        topic_arn: &str,
-        now_ms: i64,
-        random: u8,
-    ) -> Deps<DynamoDbStore, SnsNotifier> {
+    fn deps_for(&self, table: &str, topic_arn: &str, now_ms: i64, random: u8) -> WireDeps {
+        let dynamodb = aws_sdk_dynamodb::Client::new(&self.config);
         Deps {
-            store: DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&self.config), table),
+            store: DynamoDbStore::new(dynamodb.clone(), table),
             notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&self.config), topic_arn),
+            dedupe: DynamoDbDedupe::new(dynamodb, DEDUPE_TABLE),
             clock: fixed_clock(now_ms),
             random: fixed_random(RandomValue::new(random).unwrap()),
             concurrency: 4,
             notification_content: CONTENT,
+            in_progress_expiry: std::time::Duration::from_secs(30),
         }
     }
 
-    fn deps(&self) -> Deps<DynamoDbStore, SnsNotifier> {
+    fn deps(&self) -> WireDeps {
         self.deps_for(TABLE, &self.tap.topic_arn, NOW_MS, 42)
     }
 }
@@ -89,6 +91,7 @@ fn planned(event_json: &str, id: &str, now_ms: i64, random: u8) -> Action {
             .map(|t| t.parse().unwrap()),
         request_id: attribute(REQUEST_ID_ATTRIBUTE),
         source_vpce: attribute(SOURCE_VPCE_ATTRIBUTE),
+        idempotency_key: None,
     };
     let body = record["body"].as_str().unwrap().as_bytes();
     plan(

@@ -403,6 +403,7 @@ async fn every_body_of_the_shared_corpus_gets_its_expected_answer_and_outcome() 
                 name.to_owned(),
                 id,
                 route.expect("an accepted case has a route"),
+                body.to_owned(),
             ));
         } else {
             // The corpus holds no body over the size limit (that is a 413, tested above).
@@ -411,11 +412,15 @@ async fn every_body_of_the_shared_corpus_gets_its_expected_answer_and_outcome() 
             assert_eq!(answer["errors"], json!(errors), "{name}");
         }
     }
-    // Each accepted body ends where its route says, and nowhere else.
-    for (name, id, route) in &outcomes {
+    // Each accepted body ends where its route says, and nowhere else; a record keeps the
+    // body's data as sent (numbers digit for digit).
+    for (name, id, route, body) in &outcomes {
         match route.as_str() {
             "store" => {
-                api.wait_for_record(id, WAIT).await;
+                let record = api.wait_for_record(id, WAIT).await;
+                let sent: Value =
+                    serde_json::from_str(body).unwrap_or_else(|e| panic!("{name}: {e}: {body}"));
+                assert_eq!(record.get("data"), sent.get("data"), "{name}");
             }
             "notify" => {
                 api.wait_for_notification(id, WAIT).await;
@@ -424,7 +429,7 @@ async fn every_body_of_the_shared_corpus_gets_its_expected_answer_and_outcome() 
         }
     }
     let health = api.wait_until_drained(WAIT).await;
-    let stores = outcomes.iter().filter(|(_, _, r)| r == "store").count() as u64;
+    let stores = outcomes.iter().filter(|(_, _, r, _)| r == "store").count() as u64;
     assert_eq!(health["records"].as_u64().unwrap(), stores, "{health}");
     assert_eq!(
         health["notifications"].as_u64().unwrap(),

@@ -92,7 +92,8 @@ async fn after_known_traffic_every_count_is_exact_under_the_emf_names() {
         LocalStack::start_fresh(&["--fail-first-attempts", "1", "--visibility-timeout", "1"]);
     let api = stack.api();
 
-    // WHEN 3 store and 2 notify messages are accepted, and 2 requests are refused
+    // WHEN 3 store and 2 notify messages are accepted (and a keyed one below), and 2
+    // requests are refused
     let mut stored = Vec::new();
     for n in 0..3 {
         stored.push(
@@ -103,6 +104,14 @@ async fn after_known_traffic_every_count_is_exact_under_the_emf_names() {
     for _ in 0..2 {
         api.send_ok(r#"{"Insert":"Dynamoooo"}"#).await;
     }
+    // AND one keyed notify message, then (once its notification is out) the client's
+    // retry with the same key and body
+    let keyed = r#"{"Insert":"Dynamoooo","data":{"alert":1}}"#;
+    let (status, first) = api.send_keyed(keyed, "alert-1").await;
+    assert_eq!(status, 200, "{first}");
+    let first_id = first["messageId"].as_str().unwrap();
+    api.wait_for_notification(first_id, WAIT).await;
+    assert_eq!(api.send_keyed(keyed, "alert-1").await.0, 200);
     assert_eq!(api.send(r#"{"Insert":"#).await.0, 400);
     assert_eq!(api.try_send("{}", Some("text/plain")).await.unwrap().0, 415);
     api.wait_until_drained(WAIT).await;
@@ -113,7 +122,7 @@ async fn after_known_traffic_every_count_is_exact_under_the_emf_names() {
     let health = api
         .wait_for("the two extra messages handled", WAIT, |api| async move {
             let (_, h) = api.get("/healthz").await;
-            (h["notifications"] == 3 && h["queue"]["visible"] == 0 && h["queue"]["in_flight"] == 0)
+            (h["notifications"] == 4 && h["queue"]["visible"] == 0 && h["queue"]["in_flight"] == 0)
                 .then_some(h)
         })
         .await;
@@ -127,27 +136,33 @@ async fn after_known_traffic_every_count_is_exact_under_the_emf_names() {
         1.0,
         "the redelivered one"
     );
-    assert_eq!(count(&m, metrics::NOTIFIED), 2.0);
+    assert_eq!(count(&m, metrics::NOTIFIED), 3.0);
+    assert_eq!(
+        count(&m, metrics::ALREADY_NOTIFIED),
+        1.0,
+        "the keyed retry: its key's notification was already out"
+    );
     assert_eq!(
         count(&m, metrics::REJECTED),
         1.0,
         "the body that bypassed the gateway"
     );
-    // Every message but the redelivery (whose id had already failed once) failed once.
-    assert_eq!(count(&m, metrics::ITEM_FAILURES), 6.0);
-    // 13 attempts in all: 6 failures and 7 outcomes.
-    assert_eq!(sample(&m, "private_ingest_batch_size_sum"), 13.0);
-    assert_eq!(sample(&m, "private_ingest_message_age_seconds_count"), 13.0);
+    // Every message failed once but the redelivery (whose id had already failed once)
+    // and the keyed retry (which published nothing, so met no failing notifier).
+    assert_eq!(count(&m, metrics::ITEM_FAILURES), 7.0);
+    // 16 attempts in all: 7 failures and 9 outcomes.
+    assert_eq!(sample(&m, "private_ingest_batch_size_sum"), 16.0);
+    assert_eq!(sample(&m, "private_ingest_message_age_seconds_count"), 16.0);
     // AND what only the local stack knows
-    assert_eq!(sample(&m, local::ACCEPTED), 5.0);
+    assert_eq!(sample(&m, local::ACCEPTED), 7.0);
     assert_eq!(
         sample(&m, &format!("{}_count", local::ACCEPT_LATENCY)),
-        7.0,
+        9.0,
         "every status"
     );
     assert_eq!(
         sample(&m, &format!("{}_count", local::END_TO_END_LATENCY)),
-        7.0,
+        9.0,
         "each outcome"
     );
     assert_eq!(sample(&m, local::QUEUE_VISIBLE), 0.0);

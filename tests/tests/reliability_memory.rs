@@ -54,6 +54,7 @@ fn store_notifications(data_dir: &Path, count: usize) -> Vec<String> {
     let template = for_notify_route(
         &message,
         &Envelope::new("msg-????"),
+        None,
         1_700_000_000_000,
         NotificationContent::WithCallerData,
     )

@@ -32,6 +32,17 @@ export interface Contract {
   storeInsertValue: string;
   /** Names of the message attributes the API's queue integration sets. */
   messageAttributes: { requestId: string; sourceVpce: string; idempotencyKey: string };
+  /** The `Idempotency-Key` header's rules. */
+  idempotency: {
+    header: string;
+    maxKeyChars: number;
+    /** The allowed characters, as the error messages spell them. */
+    alphabet: string;
+    /** How long a key deduplicates notifications. */
+    notificationDedupeSeconds: number;
+    /** The dedupe table's TTL attribute: a marker's expiry, epoch seconds. */
+    expiresAtAttribute: string;
+  };
   /** The API's answers, the same from the cloud API and the local gateway (then each stack's own). */
   responses: {
     sent: ContractAnswer;
@@ -62,6 +73,7 @@ export interface Contract {
   /** Names of the Lambda's environment variables. */
   functionEnvironment: {
     tableName: string;
+    idempotencyTableName: string;
     topicArn: string;
     notificationIncludesData: string;
     metricsNamespace: string;
@@ -88,6 +100,7 @@ export interface ContractMetrics {
   stored: ContractMetric;
   alreadyStored: ContractMetric;
   notified: ContractMetric;
+  alreadyNotified: ContractMetric;
   rejected: ContractMetric;
   itemFailures: ContractMetric;
   batchSize: ContractMetric;
@@ -136,6 +149,16 @@ pub struct MessageAttributes {
 
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
+pub struct Idempotency {
+    pub header: &'static str,
+    pub max_key_chars: usize,
+    pub alphabet: &'static str,
+    pub notification_dedupe_seconds: u64,
+    pub expires_at_attribute: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Responses {
     pub sent: Answer,
     pub invalid_body: Answer,
@@ -165,6 +188,7 @@ pub struct SecurityHeaderSets {
 #[serde(rename_all = "camelCase")]
 pub struct FunctionEnvironment {
     pub table_name: &'static str,
+    pub idempotency_table_name: &'static str,
     pub topic_arn: &'static str,
     pub notification_includes_data: &'static str,
     pub metrics_namespace: &'static str,
@@ -218,6 +242,7 @@ pub struct Metrics {
     pub stored: Metric,
     pub already_stored: Metric,
     pub notified: Metric,
+    pub already_notified: Metric,
     pub rejected: Metric,
     pub item_failures: Metric,
     pub batch_size: Metric,
@@ -234,6 +259,7 @@ pub fn metrics() -> Metrics {
         stored: core_metrics::STORED.into(),
         already_stored: core_metrics::ALREADY_STORED.into(),
         notified: core_metrics::NOTIFIED.into(),
+        already_notified: core_metrics::ALREADY_NOTIFIED.into(),
         rejected: core_metrics::REJECTED.into(),
         item_failures: core_metrics::ITEM_FAILURES.into(),
         batch_size: core_metrics::BATCH_SIZE.into(),
@@ -259,6 +285,7 @@ pub struct Contract {
     pub request_fields: RequestFields,
     pub store_insert_value: &'static str,
     pub message_attributes: MessageAttributes,
+    pub idempotency: Idempotency,
     pub responses: Responses,
     pub content_type_error: &'static str,
     pub over_the_limit_error: String,
@@ -280,6 +307,13 @@ pub fn contract() -> Contract {
             request_id: core_contract::REQUEST_ID_ATTRIBUTE,
             source_vpce: core_contract::SOURCE_VPCE_ATTRIBUTE,
             idempotency_key: core_contract::IDEMPOTENCY_KEY_ATTRIBUTE,
+        },
+        idempotency: Idempotency {
+            header: core_contract::IDEMPOTENCY_KEY_HEADER,
+            max_key_chars: core_contract::MAX_IDEMPOTENCY_KEY_CHARS,
+            alphabet: core_contract::IDEMPOTENCY_KEY_ALPHABET,
+            notification_dedupe_seconds: core_contract::NOTIFICATION_DEDUPE_SECONDS,
+            expires_at_attribute: core_contract::DEDUPE_EXPIRES_AT_ATTRIBUTE,
         },
         responses: Responses {
             sent: responses::SENT,
@@ -308,6 +342,7 @@ pub fn contract() -> Contract {
         dead_letter_queue_suffix: core_contract::DLQ_SUFFIX,
         function_environment: FunctionEnvironment {
             table_name: function_environment::TABLE_NAME,
+            idempotency_table_name: function_environment::IDEMPOTENCY_TABLE_NAME,
             topic_arn: function_environment::TOPIC_ARN,
             notification_includes_data: function_environment::NOTIFICATION_INCLUDES_DATA,
             metrics_namespace: function_environment::METRICS_NAMESPACE,

@@ -1,10 +1,13 @@
 //! WebAssembly exports of `private-ingest-core`: one line of glue per export, no logic.
+//! Values cross as JSON text ([`js_json`]), not through serde-wasm-bindgen, which would
+//! hand serde_json's `arbitrary_precision` numbers to JavaScript as internal maps.
 //! Built with wasm-pack for `--target web` (the test page) and `--target nodejs` (Pulumi).
 //!
 //! What only JavaScript needs lives here, not in the core: the contract in camelCase
 //! ([`contract`]) and the TypeScript types of what the exports and the API return.
 
 pub mod contract;
+pub mod js_json;
 
 use private_ingest_core as core;
 use serde::Serialize;
@@ -29,8 +32,13 @@ export interface Limits {
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** The record the store route writes (DynamoDB attribute names), as `GET /messages/{id}` returns it. */
+/**
+ * The record the store route writes (DynamoDB attribute names), as `GET /messages/{id}`
+ * returns it. `data`'s numbers are JavaScript numbers here: the record itself keeps each
+ * number's decimal text.
+ */
 export interface IngestRecord {
+  /** The message id, or the request's `Idempotency-Key`. */
   id: string;
   random_value: number;
   message: string;
@@ -39,6 +47,10 @@ export interface IngestRecord {
   data?: { [key: string]: JsonValue };
   request_id?: string;
   source_vpce?: string;
+  /** With an `Idempotency-Key`: the id of the message that stored the record. */
+  message_id?: string;
+  /** With an `Idempotency-Key`: SHA-256 (hex) of that message's body. */
+  body_sha256?: string;
 }
 
 /** A JSON Schema (draft-04) document. */
@@ -99,6 +111,8 @@ export interface StackSettings {
   /** `queueName` and the core's dead-letter suffix. */
   readonly deadLetterQueueName: string;
   readonly tableName: string;
+  /** `tableName` and the core's dedupe-table suffix: the notify route's Idempotency-Key markers. */
+  readonly idempotencyTableName: string;
   readonly topicName: string;
   readonly subscriptionEmail: string;
   /** Receives before a message moves to the dead-letter queue. */
@@ -132,17 +146,23 @@ export type StackSettingsResult =
   | { readonly ok: false; readonly errors: readonly string[] };
 "#;
 
-/// Every value leaves as plain JSON-compatible objects (maps as objects, not `Map`).
+/// Every value leaves as JSON text that JavaScript parses (see [`js_json`]): plain objects,
+/// and numbers as numbers.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    js_json::to_js(value)
 }
 
 /// Validates a request body: ok, the route it takes, and field-level errors.
 #[wasm_bindgen(unchecked_return_type = "ValidationResult")]
 pub fn validate(body: &str) -> Result<JsValue, JsError> {
     to_js(&core::validate(body))
+}
+
+/// Why the contract refuses an `Idempotency-Key` (`Idempotency-Key: <reason>`); empty for
+/// a valid key.
+#[wasm_bindgen(js_name = validateIdempotencyKey)]
+pub fn validate_idempotency_key(key: &str) -> Vec<String> {
+    core::validate_idempotency_key(key)
 }
 
 /// The request contract as JSON Schema draft-04 (the API Gateway model).
@@ -156,7 +176,7 @@ pub fn request_schema() -> Result<JsValue, JsError> {
 pub fn validate_stack_config(
     #[wasm_bindgen(unchecked_param_type = "StackConfigInput")] config: JsValue,
 ) -> Vec<String> {
-    let config = serde_wasm_bindgen::from_value(config).unwrap_or(serde_json::Value::Null);
+    let config = js_json::from_js(&config);
     core::validate_stack_config(&config)
         .iter()
         .map(ToString::to_string)
@@ -183,7 +203,7 @@ pub fn stack_settings(
     #[wasm_bindgen(unchecked_param_type = "StackConfigInput")] config: JsValue,
     #[wasm_bindgen(js_name = stackName)] stack_name: &str,
 ) -> Result<JsValue, JsError> {
-    let config = serde_wasm_bindgen::from_value(config).unwrap_or(serde_json::Value::Null);
+    let config = js_json::from_js(&config);
     to_js(&match core::stack_settings(&config, stack_name) {
         Ok(settings) => StackSettingsResult::Ok {
             ok: true,

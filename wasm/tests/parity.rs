@@ -12,8 +12,15 @@ fn fixture(text: &str) -> Vec<Value> {
     serde_json::from_str(text).expect("fixture is JSON")
 }
 
+/// What an export returned, as JSON text read back by the core's strict parser: a number
+/// that left as serde_json's internal map (or any other leak) fails here.
 fn to_json(v: JsValue) -> Value {
-    serde_wasm_bindgen::from_value(v).expect("export returns plain JSON")
+    let text = js_sys::JSON::stringify(&v)
+        .expect("export returns plain JSON")
+        .as_string()
+        .unwrap();
+    private_ingest_core::strict_json::parse_strict(&text)
+        .unwrap_or_else(|e| panic!("export returned {text}: {e:?}"))
 }
 
 #[wasm_bindgen_test]
@@ -25,6 +32,52 @@ fn validate_matches_native_core_on_every_body() {
         let answer = to_json(exports::validate(body).unwrap());
         assert_eq!(answer, case["wording"], "case {:?}", case["name"]);
     }
+}
+
+#[wasm_bindgen_test]
+fn validate_idempotency_key_matches_native_core_on_every_key() {
+    let cases = fixture(include_str!("../../fixtures/idempotency-keys.json"));
+    assert!(cases.len() >= 8);
+    for case in cases {
+        let errors = exports::validate_idempotency_key(case["key"].as_str().unwrap());
+        assert_eq!(json!(errors), case["wording"], "case {:?}", case["name"]);
+    }
+}
+
+/// A member of a JavaScript object, by path.
+fn js_get(value: &JsValue, path: &[&str]) -> JsValue {
+    path.iter().fold(value.clone(), |v, key| {
+        js_sys::Reflect::get(&v, &(*key).into()).unwrap_or_else(|_| panic!("no {key}"))
+    })
+}
+
+#[wasm_bindgen_test]
+fn the_contract_and_the_stack_settings_hand_numbers_to_javascript_as_numbers() {
+    // serde_json's arbitrary_precision is on in this build too (the core's feature): every
+    // export must still give JavaScript numbers, not serde_json's internal map.
+    let contract = exports::contract().unwrap();
+    for (path, number) in [
+        (&["limits", "maxBodyBytes"][..], 262_144.0),
+        (&["idempotency", "maxKeyChars"][..], 128.0),
+        (&["idempotency", "notificationDedupeSeconds"][..], 86_400.0),
+        (&["responses", "sent", "status"][..], 200.0),
+    ] {
+        assert_eq!(js_get(&contract, path).as_f64(), Some(number), "{path:?}");
+    }
+    let deployable = fixture(include_str!("../../fixtures/stack-configs.json"))
+        .into_iter()
+        .find(|c| c["name"] == "a deployable config")
+        .expect("the deployable vector");
+    let answer = exports::stack_settings(js_sys_json(&deployable["config"]), "dev").unwrap();
+    assert_eq!(js_get(&answer, &["ok"]).as_bool(), Some(true));
+    assert_eq!(
+        js_get(&answer, &["settings", "batchSize"]).as_f64(),
+        Some(10.0)
+    );
+    assert_eq!(
+        js_get(&answer, &["settings", "oldestMessageAlarmSeconds"]).as_f64(),
+        Some(300.0)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -41,7 +94,16 @@ fn validate_stack_config_matches_native_core_on_every_config() {
 fn request_schema_is_the_native_schema() {
     let fixture: Value =
         serde_json::from_str(include_str!("../../fixtures/request-schema.json")).unwrap();
-    assert_eq!(to_json(exports::request_schema().unwrap()), fixture);
+    let schema = exports::request_schema().unwrap();
+    assert_eq!(to_json(schema.clone()), fixture);
+    // The number reaches JavaScript as a number (not serde_json's internal map).
+    let insert = js_sys::Reflect::get(
+        &js_sys::Reflect::get(&schema, &"properties".into()).unwrap(),
+        &"Insert".into(),
+    )
+    .unwrap();
+    let min_length = js_sys::Reflect::get(&insert, &"minLength".into()).unwrap();
+    assert_eq!(min_length.as_f64(), Some(1.0));
 }
 
 #[wasm_bindgen_test]
@@ -69,6 +131,13 @@ fn the_contract_export_carries_every_shared_constant() {
                 "requestId": "requestId",
                 "sourceVpce": "sourceVpce",
                 "idempotencyKey": "idempotencyKey"
+            },
+            "idempotency": {
+                "header": "Idempotency-Key",
+                "maxKeyChars": 128,
+                "alphabet": "A-Z a-z 0-9 - _ . :",
+                "notificationDedupeSeconds": 86400,
+                "expiresAtAttribute": "expires_at"
             },
             "responses": {
                 "sent": answer(200, "Message sent successfully."),
@@ -109,6 +178,7 @@ fn the_contract_export_carries_every_shared_constant() {
             "deadLetterQueueSuffix": "-dlq",
             "functionEnvironment": {
                 "tableName": "TABLE_NAME",
+                "idempotencyTableName": "IDEMPOTENCY_TABLE_NAME",
                 "topicArn": "TOPIC_ARN",
                 "notificationIncludesData": "NOTIFICATION_INCLUDES_DATA",
                 "metricsNamespace": "METRICS_NAMESPACE"
@@ -130,6 +200,11 @@ fn the_contract_export_carries_every_shared_constant() {
             "private_ingest_already_stored_total",
         ),
         ("notified", "Notified", "private_ingest_notified_total"),
+        (
+            "alreadyNotified",
+            "AlreadyNotified",
+            "private_ingest_already_notified_total",
+        ),
         ("rejected", "Rejected", "private_ingest_rejected_total"),
         (
             "itemFailures",

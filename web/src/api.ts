@@ -9,7 +9,8 @@ import type { Contract, IngestRecord } from '../../wasm/pkg-web/private_ingest_w
 
 /** What became of a POST send-message. */
 export type SendOutcome =
-  | { kind: 'accepted'; status: number; message: string; messageId: string; requestId: string }
+  /** `recordId`: the record the message makes (its `Idempotency-Key`, or its message id). */
+  | { kind: 'accepted'; status: number; message: string; messageId: string; requestId: string; recordId: string }
   /** 4xx: the API refused the body or the request; `errors` are `<path>: <reason>` lines. */
   | { kind: 'refused'; status: number; message: string; errors: string[]; requestId?: string }
   /** 5xx, or a 2xx without a message id: nothing is known to be queued. */
@@ -27,6 +28,8 @@ export interface NotificationEntry {
   message_id: string;
   /** The message's route; absent for a rejected body. */
   route?: 'store' | 'notify';
+  /** The message's `Idempotency-Key`, when it had one. */
+  idempotency_key?: string;
   subject: string;
   reason: string;
   timestamp: string;
@@ -85,13 +88,18 @@ export class IngestApi {
     return new URL(path, this.base);
   }
 
-  async send(body: string): Promise<SendOutcome> {
+  /** POSTs `body` with `key` as its `Idempotency-Key` (the same key again is a retry). */
+  async send(body: string, key: string): Promise<SendOutcome> {
     const url = this.url('send-message');
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          [this.contract.idempotency.header]: key,
+        },
         body,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         cache: 'no-store',
@@ -106,7 +114,9 @@ export class IngestApi {
       const messageId = stringField(answer.json, 'messageId');
       if (messageId !== undefined) {
         const message = answerMessage(answer) ?? this.contract.responses.sent.message;
-        return { kind: 'accepted', status: response.status, message, messageId, requestId: requestId ?? '' };
+        // An API older than the recordId answer keys the record by the message id.
+        const recordId = stringField(answer.json, 'recordId') ?? messageId;
+        return { kind: 'accepted', status: response.status, message, messageId, requestId: requestId ?? '', recordId };
       }
       return {
         kind: 'server-error',
@@ -122,8 +132,13 @@ export class IngestApi {
     return { kind: 'server-error', status: response.status, message, ...withRequestId };
   }
 
-  async record(messageId: string): Promise<RecordLookup> {
-    const url = this.url(`messages/${encodeURIComponent(messageId)}`);
+  /** The address of a record (`messages/{id}`), for following it and for a link to it. */
+  recordUrl(recordId: string): URL {
+    return this.url(`messages/${encodeURIComponent(recordId)}`);
+  }
+
+  async record(recordId: string): Promise<RecordLookup> {
+    const url = this.recordUrl(recordId);
     let response: Response;
     try {
       response = await fetch(url, {

@@ -56,7 +56,9 @@ export class LiveChart {
     private readonly names: ContractMetrics,
     private readonly el: LiveElements,
   ) {
-    this.processedNames = [names.stored, names.alreadyStored, names.notified, names.rejected].map((m) => m.prometheusName);
+    this.processedNames = [names.stored, names.alreadyStored, names.notified, names.alreadyNotified, names.rejected].map(
+      (m) => m.prometheusName,
+    );
     el.pause.addEventListener('click', () => this.setPaused(this.timer !== null));
     el.showTable.addEventListener('click', () => {
       const shown = el.showTable.getAttribute('aria-expanded') !== 'true';

@@ -3,7 +3,7 @@
  * the history and the local stack's panels together. Every status change is also said
  * in the page's live region (role="status") for screen reader users.
  */
-import init, { contract, validate } from '../../wasm/pkg-web/private_ingest_wasm.js';
+import init, { contract, validate, validateIdempotencyKey } from '../../wasm/pkg-web/private_ingest_wasm.js';
 // A relative URL to the emitted .wasm file, resolved against this script at run time.
 import wasmUrl from '../../wasm/pkg-web/private_ingest_wasm_bg.wasm?url';
 import { IngestApi } from './api';
@@ -11,6 +11,7 @@ import { byId } from './dom';
 import { followToOutcome, type LocalEndpoints } from './follow';
 import { HistoryView, type HistoryEntry } from './history';
 import { LiveChart } from './live-chart';
+import { KeyView, newKey, sha256Hex } from './key-view';
 import { LocalPanels } from './local-panels';
 import { describeState, type MessageState } from './message-state';
 import { renderResponse } from './response-view';
@@ -56,8 +57,20 @@ async function start(): Promise<void> {
   const shared = contract();
   const api = new IngestApi(base, shared);
   const PRESETS = presets(shared.storeInsertValue);
-  const view = new ValidationView(editor, validation, send, validate, shared);
-  const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement));
+  // Send follows both the body and the key: each view's change re-checks it. The key view
+  // only calls back on input (or an explicit update below), once `view` exists.
+  const keys = new KeyView(
+    byId('idempotency-key', HTMLInputElement),
+    byId('key-validation', HTMLDivElement),
+    validateIdempotencyKey,
+    () => view.update(),
+  );
+  const view = new ValidationView(editor, validation, send, validate, shared, () => keys.ok);
+  // Set below, once the functions it calls exist.
+  let sendEntryAgain: (entry: HistoryEntry) => void = () => {};
+  const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement), (entry) =>
+    sendEntryAgain(entry),
+  );
   const panels = new LocalPanels(api, panelElements('notifications'), panelElements('dead-letters'));
 
   const live = new LiveChart(() => api.metricsText(), shared.metrics, {
@@ -88,32 +101,48 @@ async function start(): Promise<void> {
   // One POST at a time: a second Enter or click while one is in flight is ignored. The
   // button is not disabled for this, as that would drop a keyboard user's focus.
   let sending = false;
-  const sendCurrent = async (): Promise<void> => {
-    const verdict = view.update();
-    if (sending || !verdict.ok || verdict.route === null) {
-      return;
-    }
+  /** Sends `body` with `key`, adds its history entry and follows it to its outcome. */
+  const sendAndFollow = async (body: string, key: string, route: 'store' | 'notify'): Promise<boolean> => {
     sending = true;
-    const entry: HistoryEntry = { sentAt: new Date(), body: editor.value, route: verdict.route, state: { kind: 'sending' } };
+    const entry: HistoryEntry = { sentAt: new Date(), body, route, key, state: { kind: 'sending' } };
     history.add(entry);
     announce('Sending the message…');
-    const outcome = await api.send(entry.body);
+    const [outcome, bodySha256] = await Promise.all([api.send(body, key), sha256Hex(body)]);
     sending = false;
     renderResponse(response, outcome, entry.route);
     if (outcome.kind === 'accepted') {
       entry.messageId = outcome.messageId;
       entry.requestId = outcome.requestId;
+      entry.recordId = outcome.recordId;
     }
     setState(entry, outcome);
     if (outcome.kind !== 'accepted') {
+      return false;
+    }
+    const sent = { messageId: outcome.messageId, recordId: outcome.recordId, key, bodySha256 };
+    void followToOutcome(api, sent, entry.route, await localEndpoints).then((final) => {
+      setState(entry, final);
+      if (final.kind === 'notified' || final.kind === 'already-notified') {
+        void panels.refreshNotifications();
+      } else if (final.kind === 'dead-lettered' || final.kind === 'overdue') {
+        void panels.refreshDeadLetters();
+      }
+    });
+    return true;
+  };
+  const sendCurrent = async (): Promise<void> => {
+    const verdict = view.update();
+    if (sending || !verdict.ok || verdict.route === null || !keys.ok) {
       return;
     }
-    const final = await followToOutcome(api, outcome.messageId, entry.route, await localEndpoints);
-    setState(entry, final);
-    if (final.kind === 'notified') {
-      void panels.refreshNotifications();
-    } else if (final.kind === 'dead-lettered' || final.kind === 'overdue') {
-      void panels.refreshDeadLetters();
+    // Each composed message gets its own key: once this one is accepted, the next gets a new one.
+    if (await sendAndFollow(editor.value, keys.key, verdict.route)) {
+      keys.renew();
+    }
+  };
+  sendEntryAgain = (entry: HistoryEntry) => {
+    if (!sending) {
+      void sendAndFollow(entry.body, entry.key, entry.route);
     }
   };
 
@@ -138,7 +167,8 @@ async function start(): Promise<void> {
     });
   }
 
-  view.update();
+  byId('idempotency-key', HTMLInputElement).value = newKey();
+  keys.update();
   performance.mark(INTERACTIVE_MARK);
 }
 

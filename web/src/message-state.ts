@@ -31,8 +31,28 @@ export function describeState(state: MessageState, route: 'store' | 'notify'): S
       };
     case 'stored':
       return { label: 'Stored', tone: 'ok', sentence: `The handler stored the record: ${state.record.message}.` };
+    case 'already-stored':
+      return {
+        label: 'Already stored',
+        tone: 'ok',
+        sentence: `Same Idempotency-Key, same body: no second record. The one record was stored by message ${state.record.message_id ?? '(unknown)'}.`,
+      };
+    case 'key-reused':
+      return {
+        label: 'Key already used',
+        tone: 'bad',
+        sentence:
+          `This Idempotency-Key already names a record made from another body (by message ${state.record.message_id ?? '(unknown)'}). ` +
+          'Nothing was overwritten; the handler rejects this message. Send a new body with a new key.',
+      };
     case 'notified':
       return { label: 'Notification sent', tone: 'ok', sentence: `Subject: ${state.notification.subject}` };
+    case 'already-notified':
+      return {
+        label: 'Already notified',
+        tone: 'ok',
+        sentence: `Same Idempotency-Key, same body: no second notification. It was sent for message ${state.notification.message_id}.`,
+      };
     case 'notify-unobservable':
       return {
         label: 'Sent for notification',

@@ -19,6 +19,8 @@ export function renderResponse(target: HTMLElement, outcome: SendOutcome, route:
         { class: 'ids' },
         h('dt', {}, 'Message id'),
         h('dd', {}, h('code', {}, outcome.messageId)),
+        h('dt', {}, 'Record id'),
+        h('dd', {}, h('code', {}, outcome.recordId)),
         h('dt', {}, 'Request id'),
         h('dd', {}, h('code', {}, outcome.requestId || '(none given)')),
       ),

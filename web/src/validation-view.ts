@@ -15,6 +15,8 @@ export class ValidationView {
     private readonly send: HTMLButtonElement,
     private readonly check: (body: string) => ValidationResult,
     private readonly contract: Contract,
+    /** Whether the rest of the request (its Idempotency-Key) lets Send be used. */
+    private readonly othersOk: () => boolean = () => true,
   ) {}
 
   /** Validates the editor's text and shows the verdict; returns it. */
@@ -25,7 +27,7 @@ export class ValidationView {
     this.output.replaceChildren(...this.render(this.current, new TextEncoder().encode(body).length));
     this.output.classList.toggle('is-valid', this.current.ok);
     this.output.classList.toggle('is-invalid', !this.current.ok);
-    this.send.disabled = !this.current.ok;
+    this.send.disabled = !this.current.ok || !this.othersOk();
     return this.current;
   }
 

@@ -1,13 +1,16 @@
-//! `private-ingest send`: the body is checked by the core before anything leaves the
-//! host (a refused body gets the answer the API would give, exit 2), then sent; the 200
-//! is printed, and `--follow` waits for the outcome.
+//! `private-ingest send`: the `Idempotency-Key` and the body are checked by the core before
+//! anything leaves the host (a refused one gets the answer the API would give, exit 2),
+//! then sent; the 200 is printed, and `--follow` waits for the outcome.
+//!
+//! The key is checked here because in the cloud the API cannot check a header's shape: a
+//! bad key would be queued and come back as a "rejected" notification, not an error.
 
 use std::io::Read as _;
 use std::time::Duration;
 
 use private_ingest_core::contract::responses::{INVALID_BODY, TOO_LARGE};
 use private_ingest_core::contract::MAX_BODY_BYTES;
-use private_ingest_core::parse_message;
+use private_ingest_core::{parse_idempotency_key, parse_message};
 use serde_json::{json, Value};
 
 use super::follow::{follow, Followed};
@@ -22,7 +25,8 @@ const READ_CAP: usize = 4 * MAX_BODY_BYTES;
 
 pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Report, Failure> {
     if let Some(key) = &args.idempotency_key {
-        crate::idempotency_key::check(key).map_err(|line| {
+        parse_idempotency_key(key).map_err(|error| {
+            let line = error.to_string();
             Failure::invalid(format!("{line}; nothing was sent"))
                 .with_details(json!({ "sent": false, "errors": [line] }))
         })?;

@@ -4,6 +4,11 @@
 /// The DynamoDB table the store route writes to (partition key `id`, type S).
 pub const TABLE_NAME: &str = "TABLE_NAME";
 
+/// The DynamoDB table of the notify route's `Idempotency-Key` markers (partition key
+/// `id`, type S; TTL on `expires_at`): the stack's `tableName` and
+/// [`IDEMPOTENCY_TABLE_SUFFIX`](super::IDEMPOTENCY_TABLE_SUFFIX).
+pub const IDEMPOTENCY_TABLE_NAME: &str = "IDEMPOTENCY_TABLE_NAME";
+
 /// The SNS topic notifications and "rejected" alerts are published to.
 pub const TOPIC_ARN: &str = "TOPIC_ARN";
 

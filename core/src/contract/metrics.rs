@@ -110,12 +110,17 @@ pub const STORED: MetricSpec = counter(
 pub const ALREADY_STORED: MetricSpec = counter(
     "AlreadyStored",
     "already_stored",
-    "Redelivered messages whose record was already there (nothing written).",
+    "Redeliveries, and retries with the same Idempotency-Key and body, whose record was already there (nothing written).",
 );
 pub const NOTIFIED: MetricSpec = counter(
     "Notified",
     "notified",
     "Messages whose notification was published.",
+);
+pub const ALREADY_NOTIFIED: MetricSpec = counter(
+    "AlreadyNotified",
+    "already_notified",
+    "Retries with the same Idempotency-Key and body whose notification was already published (nothing sent).",
 );
 pub const REJECTED: MetricSpec = counter(
     "Rejected",
@@ -150,10 +155,11 @@ pub const MESSAGE_AGE_MS: MetricSpec = MetricSpec {
 };
 
 /// Every metric of one batch, in the order the EMF line lists them.
-pub const BATCH_METRICS: [MetricSpec; 8] = [
+pub const BATCH_METRICS: [MetricSpec; 9] = [
     STORED,
     ALREADY_STORED,
     NOTIFIED,
+    ALREADY_NOTIFIED,
     REJECTED,
     ITEM_FAILURES,
     BATCH_SIZE,
@@ -195,6 +201,7 @@ mod tests {
                 "private_ingest_stored_total",
                 "private_ingest_already_stored_total",
                 "private_ingest_notified_total",
+                "private_ingest_already_notified_total",
                 "private_ingest_rejected_total",
                 "private_ingest_item_failures_total",
                 "private_ingest_batch_size",

@@ -12,8 +12,9 @@ pub const REQUEST_ID_ATTRIBUTE: &str = "requestId";
 /// (`$context.identity.vpceId`; `local` on the local stack).
 pub const SOURCE_VPCE_ATTRIBUTE: &str = "sourceVpce";
 
-/// Message attribute reserved for the caller's `Idempotency-Key` header (the coming
-/// idempotency keys). A dead-letter redrive sets it too: see [`redriven_idempotency_key`].
+/// Message attribute carrying the caller's `Idempotency-Key` header as sent (the cloud's
+/// mapping template cannot check it; the handler's core does). Absent without a key. A
+/// dead-letter redrive sets it too: see [`redriven_idempotency_key`].
 pub const IDEMPOTENCY_KEY_ATTRIBUTE: &str = "idempotencyKey";
 
 /// The [`IDEMPOTENCY_KEY_ATTRIBUTE`] a redriven message carries: its own key, or else the

@@ -3,7 +3,8 @@
 //! stack answers with is here; the answers only one of them gives are grouped at the end
 //! ("the cloud's own", "the local stack's own"), since their causes exist only there.
 //!
-//! Every answer is JSON. 200: `{"message", "requestId", "messageId"}`. Any other:
+//! Every answer is JSON. 200: `{"message", "requestId", "messageId", "recordId"}` (the
+//! record's id: the `Idempotency-Key`, or the message id without one). Any other:
 //! `{"message", "errors": ["<JSON pointer>: <reason>", ...]}`, with `requestId` where the
 //! request got one (an answer from an integration).
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::contract::DLQ_SUFFIX;
+use crate::contract::{DLQ_SUFFIX, IDEMPOTENCY_TABLE_SUFFIX};
 use crate::error::quote;
 use crate::message::json_kind;
 
@@ -218,11 +218,14 @@ pub fn queue_name(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
-/// DynamoDB: 3-255 of letters, digits, `_`, `-`, `.`.
+/// DynamoDB: 3-255 of letters, digits, `_`, `-`, `.`; the dedupe table's name adds
+/// [`IDEMPOTENCY_TABLE_SUFFIX`].
 pub fn table_name(s: &str) -> Result<String, String> {
-    if s.len() < 3 || s.len() > 255 || !name_chars(s, b"_-.") {
+    let max = 255 - IDEMPOTENCY_TABLE_SUFFIX.len();
+    if s.len() < 3 || s.len() > max || !name_chars(s, b"_-.") {
         return Err(format!(
-            "{} is not a valid DynamoDB table name (3 to 255 letters, digits, underscores, hyphens or dots)",
+            "{} is not a valid DynamoDB table name (3 to {max} letters, digits, underscores, \
+             hyphens or dots; {max} so that the dedupe table's name, with \"{IDEMPOTENCY_TABLE_SUFFIX}\", fits in 255)",
             quote(s)
         ));
     }
@@ -250,11 +253,15 @@ pub fn topic_name(s: &str) -> Result<String, String> {
 /// are strings unless set with `--path` or as numbers in YAML).
 fn whole_number(v: &Value) -> Result<u64, String> {
     let parsed = match v {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u32::MAX as f64)
-                .map(|f| f as u64)
-        }),
+        // From the number's text (serde_json keeps it): `5` and `5.0` are whole, `5.5` not.
+        Value::Number(n) => {
+            let text = n.to_string();
+            let whole = text
+                .split_once('.')
+                .filter(|(_, frac)| frac.bytes().all(|b| b == b'0'))
+                .map_or(text.as_str(), |(int, _)| int);
+            whole.parse::<u64>().ok()
+        }
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     };

@@ -296,6 +296,7 @@ fn the_typed_settings_carry_every_default() {
     assert_eq!(s.queue_name, "private-ingest-dev");
     assert_eq!(s.dead_letter_queue_name, "private-ingest-dev-dlq");
     assert_eq!(s.table_name, "private-ingest-dev");
+    assert_eq!(s.idempotency_table_name, "private-ingest-dev-idempotency");
     assert_eq!(s.topic_name, "private-ingest-dev");
     assert_eq!((s.batch_size, s.lambda_memory_mb), (10, 256));
     assert_eq!((s.max_receive_count, s.log_retention_days), (5, 30));
@@ -395,8 +396,8 @@ fn every_key_of_the_table_is_read_and_serialised() {
             "{key} is not a typed setting"
         );
     }
-    // Every key but the derived dead-letter queue name is a setting.
-    assert_eq!(fields.len(), SETTING_KEYS.len() + 1, "{fields:?}");
+    // Every key but the derived dead-letter queue and dedupe table names is a setting.
+    assert_eq!(fields.len(), SETTING_KEYS.len() + 2, "{fields:?}");
 }
 
 /// The shared vectors: each deployable config's typed settings (for stack `dev`) are

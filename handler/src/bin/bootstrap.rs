@@ -5,15 +5,15 @@
 //! EMF line to stdout after each invocation.
 
 use std::io::Write as _;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use private_ingest_handler::log_settings::LogSettings;
 use private_ingest_handler::metrics::{emf_lines, BatchMetrics, EmfTarget};
 use private_ingest_handler::{
-    process_batch, sdk, system_clock, system_random, Deps, DynamoDbStore, FunctionEnvironment,
-    SnsNotifier,
+    process_batch, sdk, system_clock, system_random, Deps, DynamoDbDedupe, DynamoDbStore,
+    FunctionEnvironment, SnsNotifier,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -21,6 +21,12 @@ use tracing_subscriber::EnvFilter;
 /// size is 10, so a default batch runs wholly in parallel; bigger batches are bounded
 /// so they do not open hundreds of connections through the VPC endpoints at once.
 const CONCURRENCY: usize = 10;
+
+/// How long a dedupe claim holds its `Idempotency-Key`: the function's timeout (the Pulumi
+/// program's `LAMBDA_TIMEOUT_SECONDS`, which its tests keep at most this). After it the
+/// invocation that claimed the key has ended, so the queue's next delivery (the
+/// visibility timeout is six times longer) may claim it again.
+const IN_PROGRESS_EXPIRY: Duration = Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -34,17 +40,17 @@ async fn main() -> Result<(), Error> {
         }
     };
     let sdk_config = sdk::config_loader().load().await;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk_config);
     let clock = system_clock();
     let deps = Deps {
-        store: DynamoDbStore::new(
-            aws_sdk_dynamodb::Client::new(&sdk_config),
-            environment.table_name,
-        ),
+        store: DynamoDbStore::new(dynamodb.clone(), environment.table_name),
         notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk_config), environment.topic_arn),
+        dedupe: DynamoDbDedupe::new(dynamodb, environment.idempotency_table_name),
         clock: clock.clone(),
         random: system_random(),
         concurrency: CONCURRENCY,
         notification_content: environment.notification_content,
+        in_progress_expiry: IN_PROGRESS_EXPIRY,
     };
     let (deps, target, clock) = (&deps, &environment.metrics, &clock);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {

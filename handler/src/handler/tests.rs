@@ -1,5 +1,8 @@
 //! Handler tests with the in-memory ports: every row of ARCHITECTURE.md's "What happens
-//! to every message" table, then batches that mix them.
+//! to every message" table, then batches that mix them; messages with an
+//! `Idempotency-Key` in [`keyed`].
+
+mod keyed;
 
 use std::time::Duration;
 
@@ -14,6 +17,7 @@ use serde_json::json;
 
 use super::*;
 use crate::clock::fixed_clock;
+use crate::dedupe::memory::MemoryDedupe;
 use crate::notify::memory::MemoryNotifier;
 use crate::random::fixed_random;
 use crate::store::memory::MemoryStore;
@@ -24,7 +28,10 @@ const NOTIFY_BODY: &str = r#"{"Insert":"Dynamoooo"}"#;
 const POISON_BODY: &str = r#"{"Insert": 5, "x": 1"#;
 const INVALID_BODY: &str = r#"{"Insert": 5, "x": 1}"#;
 
-type MemoryDeps = Deps<MemoryStore, MemoryNotifier>;
+type MemoryDeps = Deps<MemoryStore, MemoryNotifier, MemoryDedupe>;
+
+/// How long a dedupe claim holds its key in these tests.
+const IN_PROGRESS: Duration = Duration::from_secs(30);
 
 fn random(value: u8) -> RandomSource {
     fixed_random(RandomValue::new(value).unwrap())
@@ -34,10 +41,12 @@ fn deps_with(store: MemoryStore, notifier: MemoryNotifier) -> MemoryDeps {
     Deps {
         store,
         notifier,
+        dedupe: MemoryDedupe::new(),
         clock: fixed_clock(NOW_MS),
         random: random(42),
         concurrency: 4,
         notification_content: NotificationContent::WithCallerData,
+        in_progress_expiry: IN_PROGRESS,
     }
 }
 

@@ -10,6 +10,7 @@ pub struct BatchMetrics {
     pub stored: u64,
     pub already_stored: u64,
     pub notified: u64,
+    pub already_notified: u64,
     pub rejected: u64,
     /// Messages left for the queue to redeliver (`Outcome::Failed`).
     pub item_failures: u64,
@@ -34,6 +35,7 @@ impl BatchMetrics {
                 Outcome::Stored => &mut m.stored,
                 Outcome::AlreadyStored => &mut m.already_stored,
                 Outcome::Notified => &mut m.notified,
+                Outcome::AlreadyNotified => &mut m.already_notified,
                 Outcome::Rejected => &mut m.rejected,
                 Outcome::Failed => &mut m.item_failures,
             } += 1;
@@ -47,7 +49,7 @@ impl BatchMetrics {
 
     /// Messages that reached an outcome (everything but the item failures).
     pub fn processed(&self) -> u64 {
-        self.stored + self.already_stored + self.notified + self.rejected
+        self.stored + self.already_stored + self.notified + self.already_notified + self.rejected
     }
 }
 
@@ -74,6 +76,7 @@ mod tests {
                 message("d", Outcome::Notified, None),
                 message("e", Outcome::Rejected, Some(2_000)),
                 message("f", Outcome::Failed, Some(2_100)),
+                message("g", Outcome::AlreadyNotified, Some(1_900)),
             ],
         };
         let m = BatchMetrics::of(&outcomes, 2_000, Duration::from_micros(12_700));
@@ -83,15 +86,16 @@ mod tests {
                 stored: 2,
                 already_stored: 1,
                 notified: 1,
+                already_notified: 1,
                 rejected: 1,
                 item_failures: 1,
-                batch_size: 6,
+                batch_size: 7,
                 batch_duration_ms: 12,
                 // "f" was sent after the handler's clock read: 0, not -100.
-                message_ages_ms: vec![1_000, 500, 1_100, 0, 0],
+                message_ages_ms: vec![1_000, 500, 1_100, 0, 0, 100],
             }
         );
-        assert_eq!(m.processed(), 5);
+        assert_eq!(m.processed(), 6);
     }
 
     #[test]

@@ -9,14 +9,14 @@
 //! not split at EMF's limits either; `cloudwatch_emf_helper` had one release. The line is
 //! one small JSON object, and the limits below are ours to keep either way.
 //!
-//! EMF's limits (the specification's): at most 100 metrics per directive (a batch has 8,
+//! EMF's limits (the specification's): at most 100 metrics per directive (a batch has 9,
 //! see [`BATCH_METRICS`]) and at most 100 values in one metric's array. A batch of more
 //! than 100 messages (Lambda's SQS batches go up to 10,000 with a batching window; this
 //! stack's `batchSize` is at most 10) writes its first 100 ages on the batch's line and
 //! the rest on further lines of 100 that carry `MessageAgeMs` alone.
 
 use private_ingest_core::contract::metrics::{
-    MetricSpec, ALREADY_STORED, BATCH_DURATION_MS, BATCH_METRICS, BATCH_SIZE,
+    MetricSpec, ALREADY_NOTIFIED, ALREADY_STORED, BATCH_DURATION_MS, BATCH_METRICS, BATCH_SIZE,
     DEFAULT_METRICS_NAMESPACE, FUNCTION_NAME_DIMENSION, ITEM_FAILURES, MESSAGE_AGE_MS, NOTIFIED,
     REJECTED, STORED,
 };
@@ -56,6 +56,7 @@ pub fn emf_lines(metrics: &BatchMetrics, target: &EmfTarget, timestamp_ms: i64) 
         (STORED, metrics.stored),
         (ALREADY_STORED, metrics.already_stored),
         (NOTIFIED, metrics.notified),
+        (ALREADY_NOTIFIED, metrics.already_notified),
         (REJECTED, metrics.rejected),
         (ITEM_FAILURES, metrics.item_failures),
         (BATCH_SIZE, metrics.batch_size),

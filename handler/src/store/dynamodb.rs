@@ -1,5 +1,8 @@
 //! The DynamoDB [`RecordStore`]: a conditional `PutItem` keyed by `id`, so a redelivered
-//! message cannot overwrite or duplicate its record. The mapping between a core
+//! message (or a client's retry under one `Idempotency-Key`) cannot overwrite or
+//! duplicate its record. When the condition fails, `ReturnValuesOnConditionCheckFailure =
+//! ALL_OLD` brings the existing item back in the same call, and its `message_id` and
+//! `body_sha256` tell a retry from a reused key: no second read, no extra permission. The mapping between a core
 //! [`Record`] and a DynamoDB item is the pair of free functions [`record_to_item`] and
 //! [`item_to_record`] (the orphan rule forbids `From` impls between two foreign crates).
 
@@ -7,12 +10,12 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
 use private_ingest_core::Record;
 use serde_json::{Map, Number, Value};
 
-use super::{PutIfAbsent, RecordStore, StoreError};
+use super::{ExistingRecord, PutIfAbsent, RecordStore, StoreError};
 
 /// A DynamoDB item: attribute name to value.
 pub type Item = HashMap<String, AttributeValue>;
@@ -42,27 +45,38 @@ impl RecordStore for DynamoDbStore {
             .set_item(Some(record_to_item(record)))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", "id")
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match result {
             Ok(_) => Ok(PutIfAbsent::Stored),
-            Err(error)
-                if matches!(
-                    error.as_service_error(),
-                    Some(PutItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(PutIfAbsent::AlreadyStored)
-            }
-            Err(error) => Err(StoreError::with_source(
-                format!(
-                    "PutItem into {}: {}",
-                    self.table_name,
-                    DisplayErrorContext(&error)
-                ),
-                error,
-            )),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    let existing = failed.item().map(existing_of).unwrap_or_default();
+                    Ok(PutIfAbsent::Exists(existing))
+                }
+                _ => Err(StoreError::with_source(
+                    format!(
+                        "PutItem into {}: {}",
+                        self.table_name,
+                        DisplayErrorContext(&error)
+                    ),
+                    error,
+                )),
+            },
         }
+    }
+}
+
+/// Who wrote an existing item (its optional `message_id` and `body_sha256`).
+fn existing_of(item: &Item) -> ExistingRecord {
+    let string = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(v)) => Some(v.clone()),
+        _ => None,
+    };
+    ExistingRecord {
+        message_id: string("message_id"),
+        body_sha256: string("body_sha256"),
     }
 }
 
@@ -87,6 +101,8 @@ pub fn record_to_item(record: &Record) -> Item {
         ("received_at", &record.received_at),
         ("request_id", &record.request_id),
         ("source_vpce", &record.source_vpce),
+        ("message_id", &record.message_id),
+        ("body_sha256", &record.body_sha256),
     ];
     for (name, value) in optional {
         if let Some(value) = value {
@@ -143,6 +159,8 @@ pub fn item_to_record(item: &Item) -> Result<Record, ItemMappingError> {
         data,
         request_id: string("request_id")?,
         source_vpce: string("source_vpce")?,
+        message_id: string("message_id")?,
+        body_sha256: string("body_sha256")?,
     })
 }
 
@@ -152,8 +170,9 @@ pub fn json_to_attribute(value: &Value) -> AttributeValue {
     match value {
         Value::Null => AttributeValue::Null(true),
         Value::Bool(b) => AttributeValue::Bool(*b),
-        // DynamoDB numbers are decimal strings (38 digits of precision); serde_json's
-        // shortest round-trip form is one.
+        // DynamoDB numbers are decimal strings (38 digits of precision): the number's text
+        // as the caller sent it (serde_json's arbitrary_precision); the core refused any
+        // DynamoDB cannot store exactly.
         Value::Number(n) => AttributeValue::N(n.to_string()),
         Value::String(s) => AttributeValue::S(s.clone()),
         Value::Array(items) => AttributeValue::L(items.iter().map(json_to_attribute).collect()),
@@ -195,14 +214,10 @@ fn map_to_object(map: &Item) -> Result<Map<String, Value>, ItemMappingError> {
         .collect()
 }
 
-/// Integers stay integers (DynamoDB returns `3` for a stored `3.0`); the rest are f64.
+/// The number as DynamoDB spells it, kept as text (never through f64).
 fn parse_number(n: &str) -> Result<Number, ItemMappingError> {
-    n.parse::<i64>()
-        .map(Number::from)
-        .or_else(|_| n.parse::<u64>().map(Number::from))
-        .ok()
-        .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64))
-        .ok_or_else(|| ItemMappingError::BadNumber(n.to_owned()))
+    n.parse::<Number>()
+        .map_err(|_| ItemMappingError::BadNumber(n.to_owned()))
 }
 
 /// An item that is not a record this adapter wrote.
@@ -236,6 +251,8 @@ mod tests {
             data: data.map(|d| d.as_object().cloned().unwrap()),
             request_id: Some("r-1".into()),
             source_vpce: None,
+            message_id: None,
+            body_sha256: None,
         }
     }
 
@@ -278,6 +295,46 @@ mod tests {
         ] {
             assert_eq!(item_to_record(&record_to_item(&r)).unwrap(), r);
         }
+    }
+
+    #[test]
+    fn numbers_reach_the_n_attribute_as_their_text() {
+        let data: Value = serde_json::from_str(
+            r#"{"a":12345678901234567890123456789012345678,"b":123456789.123456789123,"c":1.50}"#,
+        )
+        .unwrap();
+        let item = record_to_item(&record(Some(data)));
+        let AttributeValue::M(data) = &item["data"] else {
+            panic!("data is a map")
+        };
+        assert_eq!(
+            data["a"],
+            AttributeValue::N("12345678901234567890123456789012345678".into())
+        );
+        assert_eq!(
+            data["b"],
+            AttributeValue::N("123456789.123456789123".into())
+        );
+        assert_eq!(data["c"], AttributeValue::N("1.50".into()));
+        let back = attribute_to_json(&AttributeValue::N("1.5".into())).unwrap();
+        assert_eq!(back.to_string(), "1.5");
+    }
+
+    #[test]
+    fn a_keyed_record_keeps_its_message_id_and_digest() {
+        let mut r = record(None);
+        r.message_id = Some("m-0".into());
+        r.body_sha256 = Some("ab".into());
+        let item = record_to_item(&r);
+        assert_eq!(item["message_id"], AttributeValue::S("m-0".into()));
+        assert_eq!(
+            existing_of(&item),
+            ExistingRecord {
+                message_id: Some("m-0".into()),
+                body_sha256: Some("ab".into())
+            }
+        );
+        assert_eq!(item_to_record(&item).unwrap(), r);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use private_ingest_core::Record;
 
-use super::{PutIfAbsent, RecordStore, StoreError};
+use super::{ExistingRecord, PutIfAbsent, RecordStore, StoreError};
 use crate::memory_faults::MemoryFaults;
 
 /// A conditional-put store over a map keyed by record id.
@@ -81,8 +81,8 @@ impl RecordStore for MemoryStore {
             )));
         }
         let mut records = self.records.lock().unwrap();
-        if records.contains_key(&record.id) {
-            return Ok(PutIfAbsent::AlreadyStored);
+        if let Some(existing) = records.get(&record.id) {
+            return Ok(PutIfAbsent::Exists(ExistingRecord::of(existing)));
         }
         records.insert(record.id.clone(), record.clone());
         Ok(PutIfAbsent::Stored)

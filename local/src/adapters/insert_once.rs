@@ -1,11 +1,13 @@
 //! What both SQLite adapters do with one record or notification: fail on purpose when
 //! the testing faults say so, serialise it, and insert it unless a row with its key is
-//! there (`INSERT ... ON CONFLICT DO NOTHING`, DynamoDB's conditional put on SQLite).
+//! there (`INSERT ... ON CONFLICT DO NOTHING`, DynamoDB's conditional put on SQLite), and
+//! then, for the store, read the row that was there in the same write (DynamoDB's
+//! `ReturnValuesOnConditionCheckFailure = ALL_OLD`).
 
 use std::sync::Arc;
 
 use private_ingest_handler::Clock;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::db::{WriteError, Writer};
@@ -24,6 +26,16 @@ pub struct InsertOnce {
     what: &'static str,
     /// Inserts `(key, item, written at ms)` as `?1, ?2, ?3`, doing nothing on a conflict.
     insert_sql: &'static str,
+    /// Reads the `item` of the row with key `?1`, after a conflict.
+    existing_sql: Option<&'static str>,
+}
+
+/// What an insert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    Inserted,
+    /// A row with the key was there; its item, when the adapter reads it.
+    Exists(Option<String>),
 }
 
 impl std::fmt::Debug for InsertOnce {
@@ -78,12 +90,18 @@ impl InsertOnce {
             clock,
             what,
             insert_sql,
+            existing_sql: None,
         }
     }
 
-    /// Inserts `value` (as JSON) under `key`; true when it was written, false when a row
-    /// with that key was already there.
-    pub async fn insert<T: Serialize>(&self, key: &str, value: &T) -> Result<bool, InsertError> {
+    /// After a conflict, also read the existing row's item with `sql` (key as `?1`).
+    pub fn reading_existing(mut self, sql: &'static str) -> Self {
+        self.existing_sql = Some(sql);
+        self
+    }
+
+    /// Inserts `value` (as JSON) under `key` unless a row with that key is there.
+    pub async fn insert<T: Serialize>(&self, key: &str, value: &T) -> Result<Written, InsertError> {
         let what = self.what;
         if self.faults.should_fail(key) {
             return Err(InsertError::Injected);
@@ -92,12 +110,22 @@ impl InsertOnce {
             .map_err(|source| InsertError::Serialise { what, source })?;
         let key = key.to_owned();
         let now_ms = (self.clock)();
-        let sql = self.insert_sql;
-        let inserted = self
-            .writer
-            .execute(move |c| c.prepare_cached(sql)?.execute(params![key, item, now_ms]))
+        let (sql, existing_sql) = (self.insert_sql, self.existing_sql);
+        self.writer
+            .execute(move |c| {
+                if c.prepare_cached(sql)?.execute(params![key, item, now_ms])? == 1 {
+                    return Ok(Written::Inserted);
+                }
+                let existing = match existing_sql {
+                    Some(existing) => c
+                        .prepare_cached(existing)?
+                        .query_row([&key], |r| r.get(0))
+                        .optional()?,
+                    None => None,
+                };
+                Ok(Written::Exists(existing))
+            })
             .await
-            .map_err(|source| InsertError::Write { what, source })?;
-        Ok(inserted == 1)
+            .map_err(|source| InsertError::Write { what, source })
     }
 }

@@ -10,7 +10,7 @@ use private_ingest_core::Notification;
 use private_ingest_handler::{Clock, Notifier, NotifyError};
 use serde_json::Value;
 
-use super::insert_once::InsertOnce;
+use super::insert_once::{InsertOnce, Written};
 use crate::db::{ReadError, Reads, Writer};
 use crate::faults::Faults;
 
@@ -84,7 +84,7 @@ impl Notifier for SqliteNotifier {
                 let (message, source) = error.into_parts();
                 NotifyError { message, source }
             })?;
-        if inserted {
+        if inserted == Written::Inserted {
             tracing::info!(
                 target: "notification",
                 message_id = %notification.message_id,
@@ -123,7 +123,14 @@ mod tests {
 
     fn notification(id: &str) -> Notification {
         let m = parse_message(br#"{"Insert":"Dynamoooo"}"#).unwrap();
-        for_notify_route(&m, &Envelope::new(id), 0, NotificationContent::IdsOnly).unwrap()
+        for_notify_route(
+            &m,
+            &Envelope::new(id),
+            None,
+            0,
+            NotificationContent::IdsOnly,
+        )
+        .unwrap()
     }
 
     #[tokio::test]

@@ -1,14 +1,17 @@
 //! The handler's `RecordStore` port on SQLite: the `records` table, keyed by `id` (the
-//! queue message id), written once per id ([`InsertOnce`]) so a redelivered message
-//! finds its record already there, exactly like DynamoDB's conditional put.
+//! queue message id, or the caller's `Idempotency-Key`), written once per id
+//! ([`InsertOnce`]) so a redelivered message or a retry finds its record already there,
+//! exactly like DynamoDB's conditional put; the existing record comes back in the same
+//! write, so the handler can tell a retry from a reused key.
 
 use std::sync::Arc;
 
 use private_ingest_core::Record;
-use private_ingest_handler::{Clock, PutIfAbsent, RecordStore, StoreError};
+use private_ingest_handler::{Clock, ExistingRecord, PutIfAbsent, RecordStore, StoreError};
 use rusqlite::OptionalExtension;
+use serde_json::Value;
 
-use super::insert_once::InsertOnce;
+use super::insert_once::{InsertOnce, Written};
 use crate::db::{ReadError, Reads, Writer};
 use crate::faults::Faults;
 
@@ -27,7 +30,8 @@ impl SqliteRecordStore {
             "record",
             "INSERT INTO records (id, item, stored_at_ms) VALUES (?1, ?2, ?3)
              ON CONFLICT (id) DO NOTHING",
-        );
+        )
+        .reading_existing("SELECT item FROM records WHERE id = ?1");
         Self { rows, reads }
     }
 
@@ -52,13 +56,25 @@ impl SqliteRecordStore {
 impl RecordStore for SqliteRecordStore {
     async fn put_if_absent(&self, record: &Record) -> Result<PutIfAbsent, StoreError> {
         match self.rows.insert(&record.id, record).await {
-            Ok(true) => Ok(PutIfAbsent::Stored),
-            Ok(false) => Ok(PutIfAbsent::AlreadyStored),
+            Ok(Written::Inserted) => Ok(PutIfAbsent::Stored),
+            Ok(Written::Exists(item)) => Ok(PutIfAbsent::Exists(existing_of(item.as_deref()))),
             Err(error) => {
                 let (message, source) = error.into_parts();
                 Err(StoreError { message, source })
             }
         }
+    }
+}
+
+/// Who wrote an existing record (its stored JSON's `message_id` and `body_sha256`).
+fn existing_of(item: Option<&str>) -> ExistingRecord {
+    let item: Value = item
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let string = |name: &str| item[name].as_str().map(str::to_owned);
+    ExistingRecord {
+        message_id: string("message_id"),
+        body_sha256: string("body_sha256"),
     }
 }
 
@@ -96,7 +112,7 @@ mod tests {
         let redelivered = record("m-1", 99);
         assert_eq!(
             store.put_if_absent(&redelivered).await.unwrap(),
-            PutIfAbsent::AlreadyStored
+            PutIfAbsent::Exists(ExistingRecord::default())
         );
         let stored: Record =
             serde_json::from_str(&store.get("m-1".into()).await.unwrap().unwrap()).unwrap();
@@ -106,6 +122,25 @@ mod tests {
         );
         assert_eq!(store.get("m-2".into()).await.unwrap(), None);
         assert_eq!(store.count().await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_keyed_record_s_writer_comes_back_with_the_conflict() {
+        let (store, _db) = store(Faults::none());
+        let dedupe = private_ingest_core::Dedupe::new(
+            private_ingest_core::parse_idempotency_key("k").unwrap(),
+            b"{}",
+        );
+        let first = record("m-1", 7).keyed(&dedupe);
+        assert_eq!(
+            store.put_if_absent(&first).await.unwrap(),
+            PutIfAbsent::Stored
+        );
+        let retry = record("m-2", 8).keyed(&dedupe);
+        assert_eq!(
+            store.put_if_absent(&retry).await.unwrap(),
+            PutIfAbsent::Exists(ExistingRecord::of(&first))
+        );
     }
 
     #[tokio::test]

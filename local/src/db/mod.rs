@@ -1,5 +1,5 @@
-//! The local stack's one SQLite database: the queue, its dead-letter table, the records
-//! and the notifications. One connection writes (see [`writer`]: it groups concurrent
+//! The local stack's one SQLite database: the queue, its dead-letter table, the records,
+//! the notifications and the notifications' dedupe markers. One connection writes (see [`writer`]: it groups concurrent
 //! writes into one transaction); any number read (see [`reads`]), which WAL allows while
 //! the writer commits.
 
@@ -28,9 +28,11 @@ pub const FILE_NAME: &str = "private-ingest.sqlite3";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The tables. `messages` is the queue (SQS standard-queue semantics, see
-/// [`crate::queue`]); `records` is keyed by `id`, the queue message id, so a redelivered
-/// message cannot make a second record; `notifications` keeps one row per message id
-/// for the same reason.
+/// [`crate::queue`]); `records` is keyed by `id` (the queue message id, or the caller's
+/// `Idempotency-Key`), so a redelivery or a client's retry cannot make a second record;
+/// `notifications` keeps one row per message id for the same reason; `dedupe_markers`
+/// holds one marker per `Idempotency-Key` of the notify route (the DynamoDB dedupe
+/// table's twin), swept once past `expires_at_ms`.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
     seq                  INTEGER PRIMARY KEY,
@@ -64,6 +66,15 @@ CREATE TABLE IF NOT EXISTS notifications (
     item            TEXT NOT NULL,
     published_at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS dedupe_markers (
+    key                  TEXT PRIMARY KEY,
+    status               TEXT NOT NULL,
+    message_id           TEXT NOT NULL,
+    body_sha256          TEXT NOT NULL,
+    in_progress_until_ms INTEGER NOT NULL,
+    expires_at_ms        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dedupe_markers_by_expiry ON dedupe_markers (expires_at_ms);
 ";
 
 /// Why the database could not be opened for writing.

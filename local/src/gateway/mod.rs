@@ -36,7 +36,7 @@ use private_ingest_handler::Clock;
 
 use self::body_limits::BodyLimits;
 use self::host_check::AllowedHosts;
-use crate::adapters::{SqliteNotifier, SqliteRecordStore};
+use crate::adapters::{SqliteDedupe, SqliteNotifier, SqliteRecordStore};
 use crate::db::{Reads, Writer};
 use crate::health::WriteHealth;
 use crate::metrics::Metrics;
@@ -48,6 +48,8 @@ pub struct AppState {
     pub queue: Queue,
     pub records: SqliteRecordStore,
     pub notifications: SqliteNotifier,
+    /// For the count of dedupe markers on `/healthz`.
+    pub dedupe: SqliteDedupe,
     /// For the group-commit figures on `/healthz`.
     pub writer: Writer,
     pub clock: Clock,
@@ -143,6 +145,7 @@ mod tests {
                 faults,
                 clock.clone(),
             ),
+            dedupe: SqliteDedupe::new(writer.clone(), reads.clone()),
             writer: writer.clone(),
             clock,
             reads,
@@ -161,10 +164,19 @@ mod tests {
     }
 
     async fn post(router: &Router, body: Body) -> (StatusCode, serde_json::Value) {
-        let request = Request::post("/send-message")
-            .header("content-type", "application/json")
-            .body(body)
-            .unwrap();
+        post_with(router, body, &[]).await
+    }
+
+    async fn post_with(
+        router: &Router,
+        body: Body,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Request::post("/send-message").header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(body).unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -213,6 +225,69 @@ mod tests {
                 "requestId": request_id
             })
         );
+    }
+
+    #[tokio::test]
+    async fn a_keyed_message_carries_its_key_and_the_200_names_the_record() {
+        let f = fixture();
+        let (status, answer) = post_with(
+            &f.router,
+            Body::from(r#"{"Insert":"DynamoDB"}"#),
+            &[("Idempotency-Key", "order-7")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(answer["recordId"], "order-7");
+        let id = answer["messageId"].as_str().unwrap().to_owned();
+        let conn = db::open_for_reading(&f.db.path).unwrap();
+        let attributes: String = conn
+            .query_row(
+                "SELECT attributes FROM messages WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let attributes: serde_json::Value = serde_json::from_str(&attributes).unwrap();
+        assert_eq!(attributes["idempotencyKey"], "order-7");
+    }
+
+    #[tokio::test]
+    async fn without_a_key_the_record_id_is_the_message_id() {
+        let f = fixture();
+        let (_, answer) = post(&f.router, Body::from(r#"{"Insert":"DynamoDB"}"#)).await;
+        assert_eq!(answer["recordId"], answer["messageId"]);
+    }
+
+    #[tokio::test]
+    async fn a_bad_key_is_a_400_naming_the_header_before_the_body_s_errors() {
+        let f = fixture();
+        let (status, answer) = post_with(
+            &f.router,
+            Body::from(r#"{"Insert":5}"#),
+            &[("Idempotency-Key", "order 7")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            answer["errors"],
+            serde_json::json!([
+                "Idempotency-Key: character \" \" at position 6 is not allowed (1 to 128 of A-Z a-z 0-9 - _ . :)",
+                "/Insert: expected a string, found number"
+            ])
+        );
+        let (status, answer) = post_with(
+            &f.router,
+            Body::from(r#"{"Insert":"x"}"#),
+            &[("Idempotency-Key", "")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(answer["errors"].as_array().unwrap().len(), 1);
+        let conn = db::open_for_reading(&f.db.path).unwrap();
+        let queued: i64 = conn
+            .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(queued, 0, "nothing was queued");
     }
 
     #[tokio::test]

@@ -65,7 +65,8 @@ async fn list(app: AppState, kind: ListKind, raw_query: Option<&str>) -> Respons
 }
 
 /// `GET /healthz`: 200 when writes work and the database answers, with the queue's
-/// depth, the counts of records and notifications, and how much the writer grouped
+/// depth, the counts of records, notifications and dedupe markers, and how much the
+/// writer grouped
 /// (operations per commit). 503 while writes fail (`"status":"degraded"`, with the
 /// failure) or after the database was lost (`"status":"failed"`; nothing is read then,
 /// since the path no longer names the database).
@@ -87,14 +88,16 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
             app.queue.depth(now_ms).await?,
             app.records.count().await?,
             app.notifications.count().await?,
+            app.dedupe.count().await?,
         ))
     };
     match counts.await {
-        Ok((queue, records, notifications)) => Json(json!({
+        Ok((queue, records, notifications, dedupe_markers)) => Json(json!({
             "status": "ok",
             "queue": queue,
             "records": records,
             "notifications": notifications,
+            "dedupe_markers": dedupe_markers,
             "writer": app.writer.stats(),
         }))
         .into_response(),

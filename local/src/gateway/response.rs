@@ -77,12 +77,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// 200 for a queued message.
-pub fn sent(request_id: &str, message_id: &str) -> Response {
+/// 200 for a queued message: the ids, and the id of the record it will make (the
+/// `Idempotency-Key`, or the message id without one), for `GET /messages/{recordId}`.
+pub fn sent(request_id: &str, message_id: &str, record_id: &str) -> Response {
     Json(json!({
         "message": SENT.message,
         "requestId": request_id,
         "messageId": message_id,
+        "recordId": record_id,
     }))
     .into_response()
 }

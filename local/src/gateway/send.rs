@@ -1,6 +1,8 @@
 //! `POST /send-message`: the API's request validator and its SQS integration in one.
-//! Checks run in the order the cloud API applies them (content type, size, body), and a
-//! 200 goes out only once the message is committed to disk.
+//! Checks run in the order the cloud API applies them (content type, size, body), plus
+//! the `Idempotency-Key` header, which the cloud API cannot check (its Lambda rejects a
+//! bad key instead; see README, "Cloud and local differences"). A 200 goes out only once
+//! the message is committed to disk, and names the record it will make (`recordId`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -8,8 +10,11 @@ use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use private_ingest_core::contract::{MAX_BODY_BYTES, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE};
-use private_ingest_core::parse_message;
+use private_ingest_core::contract::{
+    IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, REQUEST_ID_ATTRIBUTE,
+    SOURCE_VPCE_ATTRIBUTE,
+};
+use private_ingest_core::{parse_idempotency_key, parse_message, ErrorCode, FieldError};
 
 use super::body_limits::Reservation;
 use super::response::{self, ApiError};
@@ -45,29 +50,41 @@ async fn answer(app: AppState, headers: HeaderMap, body: Body) -> Response {
             Ok(Err(refusal)) => return refusal,
             Err(_) => return refusals::body_timeout(timeout.as_millis()),
         };
-    if let Err(errors) = parse_message(&bytes) {
-        let lines = errors.messages();
-        let error = if errors.is_too_large() {
-            ApiError::too_large(lines)
-        } else {
-            ApiError::invalid(lines)
-        };
-        return error.into_response();
+    let key = idempotency_key(&headers);
+    match (parse_message(&bytes), &key) {
+        (Ok(_), Ok(_)) => {}
+        (Err(errors), _) if errors.is_too_large() => {
+            return ApiError::too_large(errors.messages()).into_response();
+        }
+        (Err(errors), key) => {
+            let errors = errors.after(key.as_ref().err().cloned());
+            return ApiError::invalid(errors.messages()).into_response();
+        }
+        (Ok(_), Err(key_error)) => {
+            return ApiError::invalid(vec![key_error.to_string()]).into_response();
+        }
     }
+    let key = key.ok().flatten();
     // parse_message accepted it, so it is UTF-8.
     let Ok(body) = String::from_utf8(bytes.to_vec()) else {
         return ApiError::internal().into_response();
     };
     let request_id = uuid::Uuid::new_v4().to_string();
-    let attributes = Attributes::from([
+    let mut attributes = Attributes::from([
         (REQUEST_ID_ATTRIBUTE.to_owned(), request_id.clone()),
         (
             SOURCE_VPCE_ATTRIBUTE.to_owned(),
             LOCAL_SOURCE_VPCE.to_owned(),
         ),
     ]);
+    if let Some(key) = &key {
+        attributes.insert(IDEMPOTENCY_KEY_ATTRIBUTE.to_owned(), key.clone());
+    }
     match app.queue.send(body, &attributes, (app.clock)()).await {
-        Ok(sent) => response::sent(&request_id, &sent.message_id),
+        Ok(sent) => {
+            let record_id = key.as_deref().unwrap_or(&sent.message_id);
+            response::sent(&request_id, &sent.message_id, record_id)
+        }
         Err(error) => {
             static NOT_QUEUED: Throttle = Throttle::new(DEFAULT_INTERVAL);
             if let Some(suppressed) = NOT_QUEUED.admit() {
@@ -88,6 +105,26 @@ fn closing(error: ApiError) -> Response {
         .headers_mut()
         .insert(CONNECTION, HeaderValue::from_static("close"));
     response
+}
+
+/// The request's `Idempotency-Key`, checked by the core: none, one valid key, or why not.
+/// The header must come once: two values could be joined or picked differently by
+/// proxies, which would make the retry a different key.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, FieldError> {
+    let mut values = headers.get_all(IDEMPOTENCY_KEY_HEADER).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let count = 1 + values.count();
+    if count > 1 {
+        return Err(FieldError::new(
+            IDEMPOTENCY_KEY_HEADER,
+            ErrorCode::InvalidIdempotencyKey,
+            format!("was sent {count} times; send it once"),
+        ));
+    }
+    let text = String::from_utf8_lossy(value.as_bytes());
+    parse_idempotency_key(&text).map(|key| Some(key.as_str().to_owned()))
 }
 
 /// `application/json`, with or without parameters such as `charset=utf-8`.
@@ -172,6 +209,32 @@ mod tests {
         ] {
             assert!(declares_json(&with_type(ok)), "{ok}");
         }
+    }
+
+    #[test]
+    fn the_key_header_is_optional_checked_and_sent_once() {
+        let with = |values: &[&[u8]]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append(IDEMPOTENCY_KEY_HEADER, HeaderValue::from_bytes(v).unwrap());
+            }
+            idempotency_key(&h).map_err(|e| e.to_string())
+        };
+        assert_eq!(with(&[]), Ok(None));
+        assert_eq!(with(&[b"order-1"]), Ok(Some("order-1".into())));
+        assert_eq!(
+            with(&[b"a", b"b"]),
+            Err("Idempotency-Key: was sent 2 times; send it once".into())
+        );
+        assert!(with(&[b"a b"])
+            .unwrap_err()
+            .contains("at position 2 is not allowed"));
+        assert!(with(&[b"caf\xc3\xa9"])
+            .unwrap_err()
+            .contains("\"é\" at position 4"));
+        assert!(with(&[b"\xff"])
+            .unwrap_err()
+            .contains("at position 1 is not allowed"));
     }
 
     #[test]

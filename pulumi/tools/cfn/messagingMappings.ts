@@ -78,6 +78,7 @@ export const MESSAGING_MAPPINGS: Readonly<Record<string, Mapping>> = {
         { enabled: "PointInTimeRecoveryEnabled" },
         i.resource.name,
       ),
+      TimeToLiveSpecification: renamed(i.take("ttl"), { attributeName: "AttributeName", enabled: "Enabled" }, i.resource.name),
     }),
     attributes: (r) => outputs(r, { arn: "Arn" }),
   },

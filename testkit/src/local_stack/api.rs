@@ -62,6 +62,19 @@ impl Api {
         json["messageId"].as_str().expect("messageId").to_owned()
     }
 
+    /// `POST /send-message` of a JSON body with an `Idempotency-Key` header.
+    pub async fn send_keyed(&self, body: &str, key: &str) -> Answer {
+        let request = self
+            .http
+            .post(self.url("/send-message"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(body.to_owned());
+        answer(request.send().await.expect("POST /send-message"))
+            .await
+            .expect("read the answer")
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         let response = self
             .http

@@ -153,18 +153,68 @@ describe('the test page on the local stack', () => {
     await page.getByRole('button', { name: 'Insert into DynamoDB' }).click();
     assert.match(await page.locator('#validation').innerText(), /will be stored/);
 
+    const key = await page.getByLabel('Idempotency-Key', { exact: true }).inputValue();
     const messageId = await sendAndReadId(page);
     const entry = await entryIn(page, messageId, 'stored');
 
     const shown = JSON.parse(await entry.locator('details[data-part="record"] pre').innerText()) as Record<string, unknown>;
-    const fromApi = await getJson(`messages/${encodeURIComponent(messageId)}`);
+    const fromApi = await getJson(`messages/${encodeURIComponent(key)}`);
     assert.equal(fromApi.status, 200);
     assert.deepEqual(shown, fromApi.json, 'the page shows the record the API holds');
-    assert.equal(shown['id'], messageId);
+    assert.equal(shown['id'], key, "the record is keyed by the message's Idempotency-Key");
+    assert.equal(shown['message_id'], messageId);
     const randomValue = shown['random_value'];
     assert.ok(typeof randomValue === 'number' && randomValue >= 1 && randomValue <= 100);
     assert.match(await entry.innerText(), new RegExp(`stored the record: Random value is ${randomValue}\\.`));
     assert.match(await page.getByRole('status').innerText(), /Stored/);
+    assertClean(session);
+  });
+
+  it('gives each message its own key, and "Send again (same key)" shows the dedupe: already stored, one record', async () => {
+    const { page } = session;
+    await page.getByRole('button', { name: 'Insert into DynamoDB' }).click();
+    const keyInput = page.getByLabel('Idempotency-Key', { exact: true });
+    const key = await keyInput.inputValue();
+    assert.match(key, /^[0-9a-f-]{36}$/, 'a fresh UUID key');
+
+    // WHEN the message is sent, THEN it is stored under its key and the next message gets a new key
+    const first = await sendAndReadId(page);
+    const firstEntry = await entryIn(page, first, 'stored');
+    assert.match(await page.locator('#response').innerText(), new RegExp(`Record id\\s+${key}`));
+    assert.notEqual(await keyInput.inputValue(), key, 'the next composed message gets a new key');
+    assert.match(await firstEntry.innerText(), new RegExp(`Idempotency-Key\\s+${key}`));
+
+    // WHEN the person sends that entry again with the same key (a client's retry)
+    const before = await page.locator('#response').innerText();
+    await firstEntry.getByRole('button', { name: 'Send again (same key)' }).click();
+    await page.waitForFunction((old) => document.getElementById('response')?.innerText !== old, before);
+    const retry = (await page.locator('#response dd code').first().innerText()).trim();
+    assert.notEqual(retry, first, 'a second queue message');
+
+    // THEN its entry says "already stored" and links the one record, stored by the first message
+    const retryEntry = await entryIn(page, retry, 'already-stored');
+    assert.match(await retryEntry.innerText(), /Already stored/);
+    assert.match(await retryEntry.innerText(), new RegExp(`no second record\\. The one record was stored by message ${first}`));
+    const link = retryEntry.getByRole('link', { name: `messages/${key}` });
+    const href = await link.getAttribute('href');
+    assert.equal(href, new URL(`messages/${key}`, stack.url).href);
+    const record = await getJson(`messages/${key}`);
+    assert.equal(record.status, 200);
+    assert.deepEqual(
+      [(record.json as Record<string, unknown>)['id'], (record.json as Record<string, unknown>)['message_id']],
+      [key, first],
+    );
+    assert.equal((await getJson(`messages/${retry}`)).status, 404, 'no record under the retry');
+    await screenshot(page, 'laptop-send-again-same-key');
+
+    // AND the link opens the record itself
+    const opened = await page.context().newPage();
+    try {
+      await opened.goto(href ?? '');
+      assert.equal(JSON.parse(await opened.locator('body').innerText()).id, key);
+    } finally {
+      await opened.close();
+    }
     assertClean(session);
   });
 
@@ -291,7 +341,7 @@ describe('keyboard only', () => {
           return { id: el?.id ?? '', text: el?.textContent?.trim() ?? '', outline: style === null ? 'none' : style.outlineStyle };
         });
 
-      // Tab order: skip link, the two presets, the editor, Send.
+      // Tab order: skip link, the two presets, the editor, the Idempotency-Key, Send.
       await page.keyboard.press('Tab');
       assert.equal((await focused()).text, 'Skip to the message');
       await page.keyboard.press('Tab');
@@ -312,6 +362,8 @@ describe('keyboard only', () => {
       await page.keyboard.press('Control+A');
       await page.keyboard.type('{"Insert": "DynamoDB", "data": {"typed": "by keyboard"}}');
       assert.match(await page.locator('#validation').innerText(), /will be stored/);
+      await page.keyboard.press('Tab');
+      assert.equal((await focused()).id, 'idempotency-key');
       await page.keyboard.press('Tab');
       const send = await focused();
       assert.equal(send.id, 'send');

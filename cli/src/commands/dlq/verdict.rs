@@ -4,6 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use private_ingest_core::contract::{
+    IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE,
+};
 use private_ingest_core::{
     plan, Action, Envelope, NotificationContent, NotificationKind, RandomValue,
 };
@@ -41,8 +44,10 @@ pub fn verdict(dead: &DeadLetter) -> Verdict {
             dead.message_id.clone()
         },
         received_at_ms: None,
-        request_id: dead.attributes.get("requestId").cloned(),
-        source_vpce: dead.attributes.get("sourceVpce").cloned(),
+        request_id: dead.attributes.get(REQUEST_ID_ATTRIBUTE).cloned(),
+        source_vpce: dead.attributes.get(SOURCE_VPCE_ATTRIBUTE).cloned(),
+        // Its own key as sent: the handler rejects a malformed one, and so does the plan.
+        idempotency_key: dead.attributes.get(IDEMPOTENCY_KEY_ATTRIBUTE).cloned(),
     };
     // The random value and the clock shape the record, never the decision.
     let Ok(random) = RandomValue::new(1) else {

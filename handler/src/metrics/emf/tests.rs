@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use private_ingest_core::{NotificationContent, RandomValue};
 use private_ingest_testkit::fixtures::{MIXED_EVENT, MIXED_IDS};
-use private_ingest_testkit::sqs::{event_from_json, record, SENT_TIMESTAMP_MS};
+use private_ingest_testkit::sqs::{event_from_json, keyed_record, record, SENT_TIMESTAMP_MS};
 use serde_json::Value;
 
 use super::*;
 use crate::clock::fixed_clock;
+use crate::dedupe::memory::MemoryDedupe;
 use crate::handler::{process_batch, BatchOutcomes, Deps, MessageOutcome, Outcome};
 use crate::random::fixed_random;
 use crate::{MemoryNotifier, MemoryStore};
@@ -108,14 +109,17 @@ fn target() -> EmfTarget {
 #[tokio::test]
 async fn a_mixed_batch_makes_one_line_that_follows_the_specification() {
     // GIVEN the first message of the fixture already stored, and a store that fails the
-    // fifth; plus one more store-route message
+    // fifth; plus one more store-route message, and a notify-route message sent twice
+    // with one Idempotency-Key (a client's retry)
     let deps = Deps {
         store: MemoryStore::new().failing_for(MIXED_IDS[4]),
         notifier: MemoryNotifier::new(),
+        dedupe: MemoryDedupe::new(),
         clock: fixed_clock(SENT_TIMESTAMP_MS + 2_000),
         random: fixed_random(RandomValue::new(7).unwrap()),
         concurrency: 4,
         notification_content: NotificationContent::IdsOnly,
+        in_progress_expiry: Duration::from_secs(30),
     };
     let mut first = event_from_json(MIXED_EVENT);
     first.records.truncate(1);
@@ -124,6 +128,10 @@ async fn a_mixed_batch_makes_one_line_that_follows_the_specification() {
     batch
         .records
         .push(serde_json::from_value(record("m-new", r#"{"Insert":"DynamoDB"}"#)).unwrap());
+    for id in ["m-keyed-1", "m-keyed-2"] {
+        let retry = keyed_record(id, r#"{"Insert":"Dynamoooo"}"#, "alert-1");
+        batch.records.push(serde_json::from_value(retry).unwrap());
+    }
 
     // WHEN it runs, and its metrics are written
     let outcomes = process_batch(&deps, batch).await.unwrap();
@@ -145,6 +153,7 @@ async fn a_mixed_batch_makes_one_line_that_follows_the_specification() {
             "Stored",
             "AlreadyStored",
             "Notified",
+            "AlreadyNotified",
             "Rejected",
             "ItemFailures",
             "BatchSize",
@@ -162,24 +171,26 @@ async fn a_mixed_batch_makes_one_line_that_follows_the_specification() {
         serde_json::json!([["FunctionName"]])
     );
     assert_eq!(line["FunctionName"], "private-ingest-dev-processor");
-    // store (already), notify, poison, invalid, store (fails), store (new)
+    // store (already), notify, poison, invalid, store (fails), store (new), notify
+    // (keyed), notify (the keyed retry: already notified)
     assert_eq!(
         [
             &line["Stored"],
             &line["AlreadyStored"],
             &line["Notified"],
+            &line["AlreadyNotified"],
             &line["Rejected"],
             &line["ItemFailures"],
             &line["BatchSize"],
             &line["BatchDurationMs"],
         ],
-        [1, 1, 1, 2, 1, 6, 35].map(Value::from).each_ref()
+        [1, 1, 2, 1, 2, 1, 8, 35].map(Value::from).each_ref()
     );
-    // The fixture's SentTimestamps are 1,000 ms apart by 100s; the new record's is
+    // The fixture's SentTimestamps are 1,000 ms apart by 100s; the added records' are
     // SENT_TIMESTAMP_MS.
     assert_eq!(
         line["MessageAgeMs"],
-        serde_json::json!([1_000, 900, 800, 700, 600, 2_000])
+        serde_json::json!([1_000, 900, 800, 700, 600, 2_000, 2_000, 2_000])
     );
     let units: Vec<&str> = line["_aws"]["CloudWatchMetrics"][0]["Metrics"]
         .as_array()
@@ -190,6 +201,7 @@ async fn a_mixed_batch_makes_one_line_that_follows_the_specification() {
     assert_eq!(
         units,
         [
+            "Count",
             "Count",
             "Count",
             "Count",
