@@ -21,6 +21,7 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::serve::ListenerExt as _;
 use private_ingest_lambda::{Clock, Deps, RandomSource};
 use tokio::sync::watch;
 
@@ -174,6 +175,7 @@ pub async fn run(
         let _ = signalled.send(true);
     });
     let mut stopped = stop_rx.clone();
+    let listener = listener.tap_io(gateway::accept::disable_nagle);
     let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = stopped.wait_for(|stop| *stop).await;
     });

@@ -512,3 +512,11 @@ async fn healthz_reports_the_queue_and_the_group_commits() {
     // 50 sends + 50 puts + receives and deletes: at least 100 writes.
     assert!(operations >= 100 && commits <= operations, "{health}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn livez_answers_alive() {
+    let (stack, _dir) = start(&[]);
+    let (status, answer) = stack.api().get("/livez").await;
+    assert_eq!(status, 200);
+    assert_eq!(answer, json!({"status": "alive"}));
+}

@@ -4,8 +4,11 @@
 //! - `GET /messages/{id}` ([`read`]): the stored record, as the cloud API's DynamoDB
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
-//! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters`, `GET /healthz`.
+//! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters`, `GET /healthz`;
+//!   and [`livez`]: `GET /livez`, which does no I/O.
 
+pub mod accept;
+pub mod livez;
 pub mod page;
 pub mod read;
 pub mod response;
@@ -48,6 +51,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/notifications", get(read::notifications))
         .route("/dead-letters", get(read::dead_letters))
         .route("/healthz", get(read::healthz))
+        .route("/livez", get(livez::livez))
         .with_state(state)
         .fallback_service(page::service(web_dir))
 }
