@@ -1,5 +1,7 @@
 //! WebAssembly exports of `private-ingest-core`: one line of glue per export, no logic.
-//! Built with wasm-pack for `--target web` (the test page) and `--target nodejs` (Pulumi).
+//! Built for `--target web` (the test page) and `--target nodejs` (Pulumi). The exports
+//! only Pulumi calls are behind the default feature `pulumi`, which the page's build
+//! leaves off: the page downloads only what it runs.
 
 use private_ingest_core as core;
 use serde::Serialize;
@@ -79,6 +81,7 @@ pub fn validate(body: &str) -> Result<JsValue, JsError> {
 }
 
 /// The record a store-route body would make; throws with the reason otherwise.
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(js_name = buildRecord, unchecked_return_type = "IngestRecord")]
 pub fn build_record(
     body: &str,
@@ -93,12 +96,14 @@ pub fn build_record(
 }
 
 /// The request contract as JSON Schema draft-04 (the API Gateway model).
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(js_name = requestSchema, unchecked_return_type = "JsonSchema")]
 pub fn request_schema() -> Result<JsValue, JsError> {
     to_js(&core::request_schema())
 }
 
 /// Every problem with a stack's settings, each `<key>: <reason>`; empty when deployable.
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(js_name = validateStackConfig)]
 pub fn validate_stack_config(
     #[wasm_bindgen(unchecked_param_type = "StackConfigInput")] config: JsValue,
