@@ -3,6 +3,7 @@ process id: the local stack's release binary, and moto server (the emulator most
 AWS set-ups are built on) with one SQS queue."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,12 @@ import time
 import urllib.request
 
 from report import TARGET, free_port
+
+
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """User + system CPU time the process has used so far (its threads included)."""
+    fields = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_http(url: str, deadline_s: float = 30) -> None:
