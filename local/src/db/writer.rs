@@ -160,7 +160,7 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
         }
         let size = group.len() as u64;
         let started = std::time::Instant::now();
-        let committed = commit_group(&mut conn, group.drain(..));
+        commit_group(&mut conn, group.drain(..), stats);
         let took = started.elapsed();
         if took > SLOW_COMMIT {
             tracing::warn!(
@@ -168,10 +168,6 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
                 took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
                 "slow commit (the disk's fsync, or a WAL checkpoint)"
             );
-        }
-        if committed {
-            stats.commits.fetch_add(1, Ordering::Relaxed);
-            stats.operations.fetch_add(size, Ordering::Relaxed);
         }
     }
     // Every handle is gone: fold the WAL back into the database so a clean stop leaves
@@ -181,8 +177,10 @@ fn run(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, stats: &Counters) {
     }
 }
 
-/// Runs a group in one transaction; true when it committed.
-fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Job>) -> bool {
+/// Runs a group in one transaction and answers its callers. A committed group is counted
+/// before anyone is answered, so a caller that reads the stats after its answer finds
+/// its own operation in them.
+fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Job>, stats: &Counters) {
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -191,7 +189,7 @@ fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Job>) -> bool
             for job in group {
                 job(Err(error.clone()))(Err(error.clone()));
             }
-            return false;
+            return;
         }
     };
     let replies: Vec<Reply> = group.map(|job| job(Ok(&tx))).collect();
@@ -199,11 +197,15 @@ fn commit_group(conn: &mut Connection, group: impl Iterator<Item = Job>) -> bool
         tracing::error!(error = %e, "could not commit a write transaction");
         WriteError::from(e)
     });
-    let committed = outcome.is_ok();
+    if outcome.is_ok() {
+        stats.commits.fetch_add(1, Ordering::Relaxed);
+        stats
+            .operations
+            .fetch_add(replies.len() as u64, Ordering::Relaxed);
+    }
     for reply in replies {
         reply(outcome.clone());
     }
-    committed
 }
 
 #[cfg(test)]
