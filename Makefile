@@ -31,7 +31,7 @@ dev: tools-rust web ## build everything (Wasm and page included) and serve the l
 	cargo run --release -p private-ingest-local -- --web-dir web/dist
 
 .PHONY: test
-test: tools lint test-rust test-wasm test-pulumi test-cloud-lint test-browser ## every test tier (installs what is missing)
+test: tools lint test-rust test-wasm test-pulumi test-cloud-lint test-browser test-package ## every test tier (installs what is missing)
 	@echo "make test: every tier passed"
 
 .PHONY: lint format

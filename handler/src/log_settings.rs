@@ -17,7 +17,7 @@ pub const RUST_LOG_VAR: &str = "RUST_LOG";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSettings {
-    /// An `EnvFilter` directive: a level, or `RUST_LOG`'s directives.
+    /// A filter directive: a level, or `RUST_LOG`'s per-target levels.
     pub filter: String,
     pub json: bool,
     /// What was set but could not be used, to log once the subscriber is up.
