@@ -1,4 +1,4 @@
-"""Part 1b: single-connection latency per route of the local stack (wrk, one connection,
+"""Part 1c: single-connection latency per route of the local stack (wrk, one connection,
 keep-alive): what one user waiting on one request sees, for every route the page and the
 API serve, the page's static files included. Goal: p50 under 1 ms for every route.
 
@@ -50,6 +50,7 @@ def routes(base: str, dist: Path) -> list:
     return [
         ("GET /livez (no I/O)", "GET", "/livez", ""),
         ("GET /healthz", "GET", "/healthz", ""),
+        ("GET /metrics", "GET", "/metrics", ""),
         ("POST /send-message (durable, 200)", "POST", "/send-message", STORE),
         ("POST /send-message (invalid, 400)", "POST", "/send-message", '{"Insert": 1}'),
         ("GET /messages/{id} (200)", "GET", f"/messages/{stored}", ""),
