@@ -40,7 +40,7 @@ lint: tools-rust tools-machete node-deps ## cargo fmt --check, clippy -D warning
 	cargo machete
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p private-ingest-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
-	# The page's build: without the exports only Pulumi calls.
+# The page's Wasm build: without the exports only Pulumi calls (feature `pulumi` off).
 	cargo clippy -p private-ingest-wasm --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
 	$(MAKE) typecheck
 	npm run --silent lint

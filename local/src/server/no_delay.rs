@@ -90,10 +90,13 @@ mod tests {
 
         // THEN that connection had TCP_NODELAY set by the loop
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-        let accepted = accepted.lock().unwrap();
-        assert_eq!(accepted.len(), 1);
-        assert!(accepted[0].nodelay().unwrap());
-        drop(accepted);
+        let nodelay: Vec<bool> = accepted
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|socket| socket.nodelay().unwrap())
+            .collect();
+        assert_eq!(nodelay, [true]);
         stop.send(()).unwrap();
         server.await.unwrap();
     }
