@@ -24,7 +24,7 @@ RUNS = int(os.environ.get("STARTUP_RUNS", "10"))
 # The first invocation does real work: one store-route message, so each handler makes
 # one DynamoDB PutItem (answered below) before it answers; "first response" then counts
 # what a cold start costs the first message, SDK and TLS set-up included.
-EVENT = (ROOT / "tests" / "fixtures" / "sqs" / "store-message.json").read_bytes()
+EVENT = (ROOT / "fixtures" / "sqs" / "store-message.json").read_bytes()
 
 
 class RuntimeApi(ThreadingHTTPServer):
