@@ -25,8 +25,6 @@ use private_ingest_handler::{
 };
 use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;
-use tracing::Level;
-use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -91,21 +89,9 @@ async fn aws_deps(environment: FunctionEnvironment) -> AwsDeps {
     }
 }
 
-/// Logs as [`LogSettings`] say. The filter is read as per-target levels (`info`,
-/// `warn,aws_smithy_runtime=debug`): `Targets` reads the same `target=level` directives as
-/// `EnvFilter` without its span and field filters, and so without the regex engine they
-/// need (~270 KiB of the binary). A filter it cannot read is logged at INFO, and said.
+/// Logs as [`LogSettings`] say, filtered by per-target levels ([`LogSettings::targets`]).
 fn init_logs(settings: &LogSettings) {
-    let (filter, unreadable) = match settings.filter.parse::<Targets>() {
-        Ok(filter) => (filter, None),
-        Err(error) => (
-            Targets::new().with_default(Level::INFO),
-            Some(format!(
-                "the log filter {:?} is not per-target levels ({error}); logging at INFO",
-                settings.filter
-            )),
-        ),
-    };
+    let (filter, unreadable) = settings.targets();
     let subscriber = tracing_subscriber::fmt()
         .with_target(false)
         .with_max_level(LevelFilter::TRACE);
