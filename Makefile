@@ -31,7 +31,7 @@ dev: tools-rust web ## build everything (Wasm and page included) and serve the l
 	cargo run --release -p private-ingest-local -- --web-dir web/dist
 
 .PHONY: test
-test: tools lint test-rust test-wasm test-pulumi test-cloud-lint test-browser ## every test tier (installs what is missing)
+test: tools lint test-rust test-wasm test-pulumi test-cloud-lint test-browser test-package ## every test tier (installs what is missing)
 	@echo "make test: every tier passed"
 
 .PHONY: lint format
@@ -40,6 +40,8 @@ lint: tools-rust tools-machete node-deps ## cargo fmt --check, clippy -D warning
 	cargo machete
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p private-ingest-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The page's Wasm build: without the exports only Pulumi calls (feature `pulumi` off).
+	cargo clippy -p private-ingest-wasm --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
 	$(MAKE) typecheck
 	npm run --silent lint
 

@@ -18,8 +18,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from local_throughput import BODY, Local, healthz, oha, summary
+from local_throughput import BODY, oha
 from report import ROOT, save
+from servers import Local
 
 RATE = 1_000
 REQUESTS = 10_000
@@ -55,11 +56,11 @@ def quantile(family: dict, q: float) -> float:
 def main() -> None:
     local = Local()
     try:
-        sent = summary(oha(local.base + "/send-message", "-n", str(REQUESTS), "-q", str(RATE), "-c", "64",
-                           "-m", "POST", "-T", "application/json", "-d", BODY))
+        sent = oha(local.base + "/send-message", "-n", str(REQUESTS), "-q", str(RATE), "-c", "64",
+                   "-m", "POST", "-T", "application/json", "-d", BODY)
         deadline = time.time() + 120
         while time.time() < deadline:
-            q = healthz(local.base)["queue"]
+            q = local.healthz()["queue"]
             if q["visible"] == 0 and q["in_flight"] == 0:
                 break
             time.sleep(0.05)

@@ -17,7 +17,7 @@ pub const RUST_LOG_VAR: &str = "RUST_LOG";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSettings {
-    /// An `EnvFilter` directive: a level, or `RUST_LOG`'s directives.
+    /// A filter directive: a level, or `RUST_LOG`'s per-target levels.
     pub filter: String,
     pub json: bool,
     /// What was set but could not be used, to log once the subscriber is up.
@@ -51,6 +51,34 @@ impl LogSettings {
             filter,
             json,
             ignored,
+        }
+    }
+}
+
+#[cfg(feature = "aws")]
+impl LogSettings {
+    /// The filter as per-target levels (`info`, `warn,aws_smithy_runtime=debug`), which is
+    /// what the Lambda applies: `Targets` reads the same `target=level` directives as
+    /// `EnvFilter` without its span and field filters, and so without the regex engine
+    /// they need (~270 KiB of the binary). A filter it cannot read gives INFO, and the
+    /// reason, to log once the subscriber is up. A span filter (`[span]`, `{field}`) is
+    /// refused here, as `Targets` would read it as a target's name and log nothing else.
+    pub fn targets(&self) -> (tracing_subscriber::filter::Targets, Option<String>) {
+        use tracing_subscriber::filter::Targets;
+        let parsed = if self.filter.contains(['[', '{']) {
+            Err("span and field filters are not supported".to_owned())
+        } else {
+            self.filter.parse::<Targets>().map_err(|e| e.to_string())
+        };
+        match parsed {
+            Ok(targets) => (targets, None),
+            Err(error) => (
+                Targets::new().with_default(tracing::Level::INFO),
+                Some(format!(
+                    "the log filter {:?} is not per-target levels ({error}); logging at INFO",
+                    self.filter
+                )),
+            ),
         }
     }
 }
@@ -98,5 +126,51 @@ mod tests {
         assert!(settings(&[(LOG_FORMAT_VAR, "JSON")]).json);
         assert!(!settings(&[(LOG_FORMAT_VAR, "Text")]).json);
         assert!(settings(&[]).json);
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn the_filter_is_read_as_per_target_levels_else_info_and_said() {
+        use tracing::Level;
+        let level_of = |filter: &str, target: &str| {
+            let (targets, unreadable) = LogSettings {
+                filter: filter.into(),
+                json: true,
+                ignored: None,
+            }
+            .targets();
+            let enabled = [
+                Level::TRACE,
+                Level::DEBUG,
+                Level::INFO,
+                Level::WARN,
+                Level::ERROR,
+            ]
+            .into_iter()
+            .find(|level| targets.would_enable(target, level));
+            (enabled, unreadable.is_some())
+        };
+        assert_eq!(level_of("error", "bootstrap"), (Some(Level::ERROR), false));
+        assert_eq!(
+            level_of(
+                "warn,aws_smithy_runtime=debug",
+                "aws_smithy_runtime::client"
+            ),
+            (Some(Level::DEBUG), false)
+        );
+        assert_eq!(
+            level_of("warn,aws_smithy_runtime=debug", "bootstrap"),
+            (Some(Level::WARN), false)
+        );
+        // A span filter is EnvFilter's alone, and a level must be one: INFO, and the
+        // reason is kept to be logged.
+        assert_eq!(
+            level_of("[message]=debug", "bootstrap"),
+            (Some(Level::INFO), true)
+        );
+        assert_eq!(
+            level_of("warn,bootstrap=loud", "bootstrap"),
+            (Some(Level::INFO), true)
+        );
     }
 }

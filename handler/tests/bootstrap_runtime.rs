@@ -5,11 +5,17 @@
 //!
 //! It lives in `handler/` (not `tests/`) so that cargo builds the binary first and hands
 //! its path over as `CARGO_BIN_EXE_bootstrap`. `BOOTSTRAP_BIN` runs the same tests on
-//! another build of it, e.g. `BOOTSTRAP_BIN=target/release/bootstrap` to time its init.
+//! another build of it, and `BOOTSTRAP_RUNNER` through a runner: `make test-package`
+//! runs the arm64 package's `bootstrap` under qemu as a Graviton2, and with it the
+//! ignored tests below, which prove that a package that would crash on Lambda (an
+//! instruction the CPU lacks, a library the system lacks) fails here, loudly.
+
+mod bootstrap_runner;
+mod elf_needs;
 
 use std::fs::File;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -27,12 +33,17 @@ use private_ingest_testkit::runtime_api::{Posted, RuntimeApi};
 use private_ingest_testkit::sqs::keyed_record;
 use serde_json::{json, Value};
 
+use bootstrap_runner::{describe_exit, Target, GRAVITON2_CPU};
+
 const TABLE: &str = "private-ingest-records";
 const TOPIC: &str = "private-ingest-notifications";
 const DEDUPE_TABLE: &str = "private-ingest-records-idempotency";
-/// A debug build on a loaded machine; the first event also pays for the first TLS-free
-/// connection to moto. Far above what a healthy run takes (well under a second).
+/// A debug build on a loaded machine, or the arm64 package under emulation; the first
+/// event also pays for the first TLS-free connection to moto. Far above what a healthy
+/// run takes (well under a second natively, a few seconds under qemu).
 const WAIT: Duration = Duration::from_secs(30);
+/// How often a wait checks whether the binary has died.
+const POLL: Duration = Duration::from_millis(100);
 
 /// The running binary; killed and reaped when dropped. Its stdout and stderr go to a file.
 struct Bootstrap {
@@ -43,8 +54,10 @@ struct Bootstrap {
 
 impl Bootstrap {
     fn spawn(api: &RuntimeApi, env: &[(&str, String)]) -> Self {
-        let binary = std::env::var("BOOTSTRAP_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_bootstrap").to_owned());
+        Self::spawn_target(&target(), api, env)
+    }
+
+    fn spawn_target(target: &Target, api: &RuntimeApi, env: &[(&str, String)]) -> Self {
         let log = std::env::temp_dir().join(format!(
             "bootstrap-{}-{}.log",
             std::process::id(),
@@ -53,7 +66,8 @@ impl Bootstrap {
         let out = File::create(&log).unwrap();
         let err = out.try_clone().unwrap();
         let spawned_at = Instant::now();
-        let child = Command::new(&binary)
+        let child = target
+            .command()
             // Only what Lambda would set: nothing from the developer's shell leaks in.
             .env_clear()
             .env("AWS_LAMBDA_RUNTIME_API", api.host())
@@ -70,7 +84,7 @@ impl Bootstrap {
             .stdout(out)
             .stderr(err)
             .spawn()
-            .unwrap_or_else(|e| panic!("spawning {binary}: {e}"));
+            .unwrap_or_else(|e| panic!("spawning {}: {e}", target.describe()));
         Self {
             child,
             log,
@@ -80,6 +94,30 @@ impl Bootstrap {
 
     fn output(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The next thing the binary posts to the Runtime API. An error, with the binary's
+    /// output, as soon as the binary is gone (say, killed by SIGILL) or after `WAIT`.
+    async fn next_posted(&mut self, api: &mut RuntimeApi) -> Result<Posted, String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(posted) = api.posted(POLL).await {
+                return Ok(posted);
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Err(format!(
+                    "bootstrap {} before it answered; its output:\n{}",
+                    describe_exit(status),
+                    self.output()
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "bootstrap posted nothing in {WAIT:?}; its output:\n{}",
+                    self.output()
+                ));
+            }
+        }
     }
 
     /// The JSON lines of its output that have `key`.
@@ -128,16 +166,22 @@ fn environment(moto: &MotoServer, table: &str, topic_arn: &str) -> Vec<(&'static
     env
 }
 
-async fn response_to(api: &mut RuntimeApi, bootstrap: &Bootstrap, request_id: &str) -> Value {
-    match api.posted(WAIT).await {
-        Some(Posted::Response {
+/// The binary under test: `BOOTSTRAP_BIN` behind `BOOTSTRAP_RUNNER`, or cargo's build.
+fn target() -> Target {
+    Target::from_env(env!("CARGO_BIN_EXE_bootstrap"))
+}
+
+async fn response_to(api: &mut RuntimeApi, bootstrap: &mut Bootstrap, request_id: &str) -> Value {
+    match bootstrap.next_posted(api).await {
+        Ok(Posted::Response {
             request_id: id,
             body,
         }) if id == request_id => body,
-        other => panic!(
+        Ok(other) => panic!(
             "expected the response to {request_id}, got {other:?}\nbootstrap output:\n{}",
             bootstrap.output()
         ),
+        Err(failure) => panic!("expected the response to {request_id}: {failure}"),
     }
 }
 
@@ -146,11 +190,11 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
     // GIVEN moto with the table and topic, and the binary polling our Runtime API
     let (moto, config, tap) = aws_side().await;
     let mut api = RuntimeApi::start().await;
-    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
+    let mut bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
 
     // WHEN Lambda hands it a mixed batch
     api.invoke("inv-1", MIXED_EVENT);
-    let first = response_to(&mut api, &bootstrap, "inv-1").await;
+    let first = response_to(&mut api, &mut bootstrap, "inv-1").await;
     let init = api.first_next_at().unwrap() - bootstrap.spawned_at;
     eprintln!("bootstrap init (spawn to first GET /next): {init:?}");
 
@@ -161,9 +205,9 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
 
     // WHEN the same store message comes twice (a redelivery)
     api.invoke("inv-2", STORE_EVENT);
-    let second = response_to(&mut api, &bootstrap, "inv-2").await;
+    let second = response_to(&mut api, &mut bootstrap, "inv-2").await;
     api.invoke("inv-3", STORE_EVENT);
-    let third = response_to(&mut api, &bootstrap, "inv-3").await;
+    let third = response_to(&mut api, &mut bootstrap, "inv-3").await;
 
     // THEN it is stored once and both invocations succeed
     assert_eq!(second, json!({"batchItemFailures": []}));
@@ -172,8 +216,8 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
 
     // WHEN a record has no message id, THEN the invocation fails as a whole
     api.invoke("inv-4", MISSING_ID_EVENT);
-    match api.posted(WAIT).await {
-        Some(Posted::Error { request_id, body }) => {
+    match bootstrap.next_posted(&mut api).await {
+        Ok(Posted::Error { request_id, body }) => {
             assert_eq!(request_id, "inv-4");
             let message = body["errorMessage"].as_str().unwrap_or_default();
             assert!(
@@ -246,7 +290,7 @@ async fn bootstrap_processes_sqs_events_against_the_aws_endpoint_it_is_given() {
 async fn bootstrap_keeps_numbers_as_sent_and_does_each_key_once() {
     let (moto, config, tap) = aws_side().await;
     let mut api = RuntimeApi::start().await;
-    let bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
+    let mut bootstrap = Bootstrap::spawn(&api, &environment(&moto, TABLE, &tap.topic_arn));
     let store = r#"{"Insert":"DynamoDB","data":{"big":12345678901234567890123456789012345678,"fine":123456789.123456789123}}"#;
     let notify = r#"{"Insert":"Dynamoooo"}"#;
     let event = |records: Vec<Value>| json!({ "Records": records }).to_string();
@@ -259,7 +303,7 @@ async fn bootstrap_keeps_numbers_as_sent_and_does_each_key_once() {
             keyed_record("m-2", notify, "order-2"),
         ]),
     );
-    let first = response_to(&mut api, &bootstrap, "inv-1").await;
+    let first = response_to(&mut api, &mut bootstrap, "inv-1").await;
     api.invoke(
         "inv-2",
         &event(vec![
@@ -267,7 +311,7 @@ async fn bootstrap_keeps_numbers_as_sent_and_does_each_key_once() {
             keyed_record("m-4", notify, "order-2"),
         ]),
     );
-    let second = response_to(&mut api, &bootstrap, "inv-2").await;
+    let second = response_to(&mut api, &mut bootstrap, "inv-2").await;
 
     // THEN all four are done, one record and one notification exist
     assert_eq!(first, json!({"batchItemFailures": []}));
@@ -310,10 +354,10 @@ async fn bootstrap_reports_store_failures_as_batch_item_failures() {
     env.push(("AWS_LAMBDA_LOG_LEVEL", "ERROR".into()));
     env.push(("AWS_LAMBDA_LOG_FORMAT", "JSON".into()));
     env.push(("METRICS_NAMESPACE", "Team/Ingest".into()));
-    let bootstrap = Bootstrap::spawn(&api, &env);
+    let mut bootstrap = Bootstrap::spawn(&api, &env);
 
     api.invoke("inv-1", MIXED_EVENT);
-    let response = response_to(&mut api, &bootstrap, "inv-1").await;
+    let response = response_to(&mut api, &mut bootstrap, "inv-1").await;
 
     // THEN exactly the store-route messages come back for redelivery; the rest are done
     assert_eq!(
@@ -374,4 +418,151 @@ async fn bootstrap_fails_at_init_naming_the_missing_environment() {
         "{output}"
     );
     assert!(api.first_next_at().is_none(), "it must not poll for events");
+}
+
+/// The Pulumi program gives the function `AWS_ENDPOINT_URL_SNS` (the SNS interface
+/// endpoint has no private DNS, so the SDK must be told its name), and a deployment may
+/// name DynamoDB's too. With the SDK's default features off, the per-service variables
+/// must still win over `AWS_ENDPOINT_URL`: here the general one points at a closed port.
+#[tokio::test]
+async fn bootstrap_uses_each_services_own_endpoint_variable() {
+    // GIVEN AWS_ENDPOINT_URL at nothing, and DynamoDB's and SNS's own variables at moto
+    let (moto, config, tap) = aws_side().await;
+    let mut api = RuntimeApi::start().await;
+    let mut env: Vec<_> = environment(&moto, TABLE, &tap.topic_arn)
+        .into_iter()
+        .filter(|(name, _)| *name != "AWS_ENDPOINT_URL")
+        .collect();
+    env.push(("AWS_ENDPOINT_URL", format!("http://{}", closed_address())));
+    env.push(("AWS_ENDPOINT_URL_DYNAMODB", moto.endpoint()));
+    env.push(("AWS_ENDPOINT_URL_SNS", moto.endpoint()));
+    let mut bootstrap = Bootstrap::spawn(&api, &env);
+
+    // WHEN Lambda hands it the mixed batch
+    api.invoke("inv-1", MIXED_EVENT);
+    let response = response_to(&mut api, &mut bootstrap, "inv-1").await;
+
+    // THEN the records and the notifications reached moto through those variables
+    assert_eq!(
+        response,
+        json!({"batchItemFailures": []}),
+        "{}",
+        bootstrap.output()
+    );
+    assert_eq!(scan_items(&config, TABLE).await.len(), 2);
+    assert_eq!(tap.take_all().await.len(), 3);
+}
+
+/// An address on which nothing listens: a port the system handed out, then closed.
+fn closed_address() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+// The package tier (`make test-package`): the tests above ran the arm64 package under
+// qemu as a Graviton2. These prove what it runs on, and that the harness would have
+// failed loudly had the package been unable to run there.
+
+/// What Lambda's `provided.al2023` runtime has for a binary to link against: glibc's
+/// libraries and libgcc's unwinder.
+const AL2023_LIBRARIES: [&str; 8] = [
+    "ld-linux-aarch64.so.1",
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libutil.so.1",
+    "libgcc_s.so.1",
+];
+/// `provided.al2023`'s glibc (Amazon Linux 2023 ships glibc 2.34).
+const AL2023_GLIBC: (u32, u32) = (2, 34);
+/// An Armv8.0 core: no LSE atomics, which a build for Neoverse N1 inlines.
+const OLDER_THAN_GRAVITON2: &str = "cortex-a72";
+
+/// The package under its emulator, as `make test-package` sets it.
+fn package_target() -> Target {
+    let target = target();
+    assert!(
+        std::env::var_os("BOOTSTRAP_BIN").is_some()
+            && target.runner.iter().any(|arg| arg == GRAVITON2_CPU),
+        "the package tests run the arm64 package under qemu as a {GRAVITON2_CPU}: \
+         run them with `make test-package`"
+    );
+    target
+}
+
+#[test]
+#[ignore = "needs the arm64 package: `make test-package` runs it"]
+fn package_asks_only_for_what_lambda_al2023_provides() {
+    let target = package_target();
+    let needs = elf_needs::read(&target.binary);
+
+    assert_eq!(needs.machine, "AArch64", "{needs:?}");
+    let missing: Vec<_> = needs
+        .needed
+        .iter()
+        .filter(|lib| !AL2023_LIBRARIES.contains(&lib.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "libraries provided.al2023 does not have: {missing:?}"
+    );
+    let glibc = needs
+        .newest_glibc
+        .expect("a glibc binary names GLIBC_ versions");
+    assert!(
+        glibc <= AL2023_GLIBC,
+        "needs GLIBC_{}.{}; provided.al2023 has {}.{}",
+        glibc.0,
+        glibc.1,
+        AL2023_GLIBC.0,
+        AL2023_GLIBC.1
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the arm64 package: `make test-package` runs it"]
+async fn package_on_a_cpu_older_than_graviton2_dies_by_sigill_and_the_harness_says_so() {
+    // GIVEN the same package, harness and batch, on a CPU without Graviton2's instructions
+    let (moto, _config, tap) = aws_side().await;
+    let older = package_target().with_runner_option("-cpu", OLDER_THAN_GRAVITON2);
+    let mut api = RuntimeApi::start().await;
+    let mut bootstrap =
+        Bootstrap::spawn_target(&older, &api, &environment(&moto, TABLE, &tap.topic_arn));
+
+    // WHEN Lambda hands it the batch
+    api.invoke("inv-1", MIXED_EVENT);
+    let failure = bootstrap.next_posted(&mut api).await;
+
+    // THEN the wait ends at once with the signal by name, not with a timeout or an answer
+    let failure = failure.expect_err("a build for Neoverse N1 ran on a Cortex-A72");
+    assert!(failure.contains("killed by signal 4 (SIGILL"), "{failure}");
+    assert!(api.first_next_at().is_none(), "it must die before polling");
+}
+
+#[tokio::test]
+#[ignore = "needs the arm64 package: `make test-package` runs it"]
+async fn package_without_its_system_libraries_fails_to_start_and_the_harness_says_so() {
+    // GIVEN the same package and harness, with a system root that has no arm64 glibc
+    let empty_root = tempfile_dir("no-arm64-libraries");
+    let broken = package_target().with_runner_option("-L", &empty_root.display().to_string());
+    let mut api = RuntimeApi::start().await;
+    let mut bootstrap = Bootstrap::spawn_target(&broken, &api, &[]);
+
+    // WHEN it is started, THEN the wait ends with the exit and the loader's complaint
+    let failure = bootstrap
+        .next_posted(&mut api)
+        .await
+        .expect_err("it ran without its dynamic loader");
+    assert!(failure.contains("exited with code"), "{failure}");
+    assert!(failure.contains("ld-linux-aarch64.so.1"), "{failure}");
+    std::fs::remove_dir_all(&empty_root).unwrap();
+}
+
+/// An empty folder of this test's own under the temp dir.
+fn tempfile_dir(purpose: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{purpose}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

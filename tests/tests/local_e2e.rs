@@ -537,3 +537,11 @@ async fn healthz_reports_the_queue_and_the_writers_commits() {
     assert!(operations >= 100, "{health}");
     assert!((1..=operations).contains(&commits), "{health}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn livez_answers_alive() {
+    let (stack, _dir) = start(&[]);
+    let (status, answer) = stack.api().get("/livez").await;
+    assert_eq!(status, 200);
+    assert_eq!(answer, json!({"status": "alive"}));
+}

@@ -224,6 +224,7 @@ fn a_page_whose_name_resolves_to_loopback_gets_421_everywhere() {
         ("GET", "/messages/00000000-0000-0000-0000-000000000000"),
         ("GET", "/healthz"),
         ("GET", "/metrics"),
+        ("GET", "/livez"),
         ("GET", "/"),
         ("POST", "/send-message"),
     ] {

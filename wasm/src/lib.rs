@@ -1,7 +1,10 @@
 //! WebAssembly exports of `private-ingest-core`: one line of glue per export, no logic.
 //! Values cross as JSON text ([`js_json`]), not through serde-wasm-bindgen, which would
 //! hand serde_json's `arbitrary_precision` numbers to JavaScript as internal maps.
-//! Built with wasm-pack for `--target web` (the test page) and `--target nodejs` (Pulumi).
+//! Built for `--target web` (the test page) and `--target nodejs` (Pulumi). The exports
+//! only Pulumi calls (`requestSchema`, `validateStackConfig`, `stackSettings`, `limits`)
+//! are behind the default feature `pulumi`, which the page's build leaves off: the page
+//! downloads only what it runs (`validate`, `validateIdempotencyKey`, `contract`).
 //!
 //! What only JavaScript needs lives here, not in the core: the contract in camelCase
 //! ([`contract`]) and the TypeScript types of what the exports and the API return.
@@ -166,12 +169,14 @@ pub fn validate_idempotency_key(key: &str) -> Vec<String> {
 }
 
 /// The request contract as JSON Schema draft-04 (the API Gateway model).
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(js_name = requestSchema, unchecked_return_type = "JsonSchema")]
 pub fn request_schema() -> Result<JsValue, JsError> {
     to_js(&core::request_schema())
 }
 
 /// Every problem with a stack's settings, each `<key>: <reason>`; empty when deployable.
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(js_name = validateStackConfig)]
 pub fn validate_stack_config(
     #[wasm_bindgen(unchecked_param_type = "StackConfigInput")] config: JsValue,
@@ -184,6 +189,7 @@ pub fn validate_stack_config(
 }
 
 /// The answer of [`stack_settings`], as `StackSettingsResult`.
+#[cfg(feature = "pulumi")]
 #[derive(Serialize)]
 #[serde(untagged)]
 enum StackSettingsResult {
@@ -198,6 +204,7 @@ enum StackSettingsResult {
 }
 
 /// The typed, defaulted settings of stack `stackName`, or every problem with them.
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(js_name = stackSettings, unchecked_return_type = "StackSettingsResult")]
 pub fn stack_settings(
     #[wasm_bindgen(unchecked_param_type = "StackConfigInput")] config: JsValue,
@@ -217,6 +224,7 @@ pub fn stack_settings(
 }
 
 /// The contract's limits.
+#[cfg(feature = "pulumi")]
 #[wasm_bindgen(unchecked_return_type = "Limits")]
 pub fn limits() -> Result<JsValue, JsError> {
     to_js(&contract::LIMITS)

@@ -5,8 +5,8 @@
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
 //! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters` (pages streamed
-//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus); and [`redrive`]:
-//!   `POST /dead-letters/redrive`.
+//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus); [`redrive`]:
+//!   `POST /dead-letters/redrive`; and [`livez`]: `GET /livez`, which does no I/O.
 //!
 //! Around every route: the `Host` check ([`host_check`]), the contract's JSON for every
 //! error ([`error_shape`]), security headers ([`security_headers`]); the page's paths
@@ -17,6 +17,7 @@ pub mod error_shape;
 pub mod host_check;
 pub mod list_page;
 pub mod list_query;
+pub mod livez;
 pub mod page;
 pub mod page_paths;
 pub mod read;
@@ -89,6 +90,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/dead-letters/redrive", post(redrive::redrive))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(read::metrics))
+        .route("/livez", get(livez::livez))
         .with_state(state)
         .fallback_service(page_paths::guarded(web_dir));
     // `Router::layer` wraps each route on its own, inside the routing (a 405's `Allow`

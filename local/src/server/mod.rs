@@ -10,8 +10,10 @@
 //!   from when the connection is ready for a request) and a keep-alive timeout (idle
 //!   between requests). The body-read timeout and the bound on body bytes in memory are
 //!   the gateway's (`gateway::body_limits`), where the body is read.
+//! - Every accepted connection, served or shed, has `TCP_NODELAY` set ([`no_delay`]).
 
 pub mod connection;
+pub mod no_delay;
 pub mod open_files;
 pub mod shedding;
 
@@ -19,8 +21,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::Listener;
+use axum::serve::{Listener, ListenerExt as _};
 use axum::Router;
+use tokio::net::TcpStream;
 use tokio::sync::{watch, Semaphore};
 
 /// Limits of the accept loop.
@@ -37,12 +40,13 @@ pub struct ServerSettings {
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting, lets
 /// open connections finish their requests (idle ones close at once) and returns when
 /// every served connection has closed.
-pub async fn serve<L: Listener>(
-    mut listener: L,
+pub async fn serve<L: Listener<Io = TcpStream>>(
+    listener: L,
     app: Router,
     settings: ServerSettings,
     shutdown: impl Future<Output = ()>,
 ) {
+    let mut listener = listener.tap_io(no_delay::disable_nagle);
     let slots = Arc::new(Semaphore::new(settings.max_connections));
     let shedder = shedding::Shedder::new(settings.header_timeout);
     let (stop_tx, stop_rx) = watch::channel(false);
