@@ -20,6 +20,7 @@ use crate::idempotency::Dedupe;
 use crate::message::Message;
 use crate::record::RecordError;
 use crate::route::Route;
+use crate::rules::{FiredRule, Severity};
 
 /// The notify route's text, as in the original pattern.
 pub const NOTIFY_ROUTE_REASON: &str = "No DynamoDB insertion requested.";
@@ -108,6 +109,12 @@ pub struct Notification {
     /// Never in the email text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_sha256: Option<String>,
+    /// With routing rules: every rule that fired for the message, in the document's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<FiredRule>,
+    /// With routing rules: the highest severity of [`Self::rules`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 /// The notify route: a valid message that did not ask for a DynamoDB insertion. With a
@@ -120,6 +127,67 @@ pub fn for_notify_route(
     now_ms: i64,
     content: NotificationContent,
 ) -> Result<Notification, RecordError> {
+    let mut n = notify_skeleton(envelope, dedupe, now_ms)?;
+    n.reason = NOTIFY_ROUTE_REASON.to_owned();
+    n.subject = sns_subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"));
+    finish_notify(n, message, content, Vec::new())
+}
+
+/// The notification the routing rules call for: it names every rule that fired
+/// (`fired`, in the document's order; none when the rules' `otherwise` notified) with its
+/// severity, and takes its subject from `subject` (the most severe fired rule's rendered
+/// template) or says which rules fired.
+pub fn for_fired_rules(
+    message: &Message,
+    envelope: &Envelope,
+    dedupe: Option<&Dedupe>,
+    now_ms: i64,
+    content: NotificationContent,
+    fired: &[(FiredRule, Option<&str>)],
+    subject: Option<String>,
+) -> Result<Notification, RecordError> {
+    let mut n = notify_skeleton(envelope, dedupe, now_ms)?;
+    n.rules = fired.iter().map(|(rule, _)| rule.clone()).collect();
+    n.severity = n.rules.iter().map(|r| r.severity).max();
+    let names = || {
+        n.rules
+            .iter()
+            .map(|r| quote(&r.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    n.reason = match (n.rules.as_slice(), n.severity) {
+        ([], _) | (_, None) => RULES_OTHERWISE_REASON.to_owned(),
+        ([_], Some(severity)) => {
+            format!("Rule {} fired (severity {}).", names(), severity.as_str())
+        }
+        (_, Some(severity)) => format!(
+            "Rules {} fired (highest severity {}).",
+            names(),
+            severity.as_str()
+        ),
+    };
+    n.subject = sns_subject(&subject.unwrap_or_else(|| format!("private-ingest: {}", n.reason)));
+    let mut lines = Vec::new();
+    if !fired.is_empty() {
+        lines.push("Rules fired:".to_owned());
+        lines.extend(fired.iter().map(|(rule, description)| {
+            let about = description.map_or_else(String::new, |d| format!(": {d}"));
+            format!("  - {} ({}){about}", rule.name, rule.severity.as_str())
+        }));
+    }
+    finish_notify(n, message, content, lines)
+}
+
+/// What a notification sent because no rule fired and the rules' `otherwise` notifies
+/// says.
+pub const RULES_OTHERWISE_REASON: &str = "No routing rule fired; the rules' otherwise notifies.";
+
+fn notify_skeleton(
+    envelope: &Envelope,
+    dedupe: Option<&Dedupe>,
+    now_ms: i64,
+) -> Result<Notification, RecordError> {
     let mut n = skeleton(
         NotificationKind::Notify,
         Some(Route::Notify),
@@ -130,19 +198,27 @@ pub fn for_notify_route(
         n.idempotency_key = Some(dedupe.key.as_str().to_owned());
         n.body_sha256 = Some(dedupe.body_sha256.clone());
     }
-    n.reason = NOTIFY_ROUTE_REASON.to_owned();
-    n.subject = subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"));
-    let (fields, extra) = if content.includes_data() {
+    Ok(n)
+}
+
+/// A notify-route notification's caller content (or the line saying it is withheld)
+/// and its text, after `lines`.
+fn finish_notify(
+    mut n: Notification,
+    message: &Message,
+    content: NotificationContent,
+    mut lines: Vec<String>,
+) -> Result<Notification, RecordError> {
+    let fields = if content.includes_data() {
         n.insert = Some(message.insert.clone());
         n.data = message.data.clone();
-        (
-            vec![("Insert", quote(&message.insert))],
-            data_lines(&n.data),
-        )
+        lines.extend(data_lines(&n.data));
+        vec![("Insert", quote(&message.insert))]
     } else {
-        (Vec::new(), vec![format!("Insert and data: {WITHHELD}")])
+        lines.push(format!("Insert and data: {WITHHELD}"));
+        Vec::new()
     };
-    n.text = text(&n, &fields, extra);
+    n.text = text(&n, &fields, lines);
     Ok(n)
 }
 
@@ -170,7 +246,7 @@ pub fn for_rejected_body(
         "The {what} was rejected: {}",
         n.errors.first().map(String::as_str).unwrap_or("invalid")
     );
-    n.subject = subject("private-ingest: message rejected (invalid body)");
+    n.subject = sns_subject("private-ingest: message rejected (invalid body)");
     n.text = text(&n, &[], rejection_lines(&n.errors, body, content));
     Ok(n)
 }
@@ -226,7 +302,7 @@ pub fn for_reused_key(
         )
     }];
     n.reason = format!("The message was rejected: {}", n.errors[0]);
-    n.subject = subject(if clash.keyed {
+    n.subject = sns_subject(if clash.keyed {
         "private-ingest: message rejected (Idempotency-Key reused)"
     } else {
         "private-ingest: message rejected (record id taken)"
@@ -275,11 +351,13 @@ fn skeleton(
         source_vpce: stamp.source_vpce,
         idempotency_key: None,
         body_sha256: None,
+        rules: Vec::new(),
+        severity: None,
     })
 }
 
 /// An SNS-safe subject: printable ASCII, no line breaks, at most 100 characters.
-fn subject(raw: &str) -> String {
+pub(crate) fn sns_subject(raw: &str) -> String {
     raw.chars()
         .map(|c| {
             if c.is_ascii_graphic() || c == ' ' {
@@ -516,7 +594,7 @@ mod tests {
 
     #[test]
     fn subject_is_sns_safe() {
-        let s = subject(&format!("a\nb\u{e9}{}", "x".repeat(200)));
+        let s = sns_subject(&format!("a\nb\u{e9}{}", "x".repeat(200)));
         assert_eq!(s.len(), MAX_SUBJECT_CHARS);
         assert!(s.starts_with("a?b?x"));
     }
