@@ -17,9 +17,10 @@ fn main() {
         std::process::exit(2);
     };
     let envelope = bodies::envelope_for(&name);
+    let rules = bodies::rules_for(&name);
     let mut ok = 0u64;
     for _ in 0..count {
-        ok += u64::from(bodies::plan_body(body, &envelope).is_ok());
+        ok += u64::from(bodies::plan_body(body, &envelope, rules).is_ok());
     }
     println!("{name}: {ok}/{count} planned");
 }

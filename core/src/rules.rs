@@ -31,6 +31,7 @@ pub mod decimal_order;
 mod document;
 mod evaluate;
 mod pointer;
+mod preview;
 pub mod subject;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,7 @@ use serde::{Deserialize, Serialize};
 pub use document::{parse_rules, RulesError, RulesErrors};
 pub use evaluate::Verdict;
 pub use pointer::{Found, Pointer};
+pub use preview::{preview, Preview};
 pub use subject::SubjectTemplate;
 
 /// A valid rules document.

@@ -61,10 +61,12 @@ impl SubjectTemplate {
                         rest.next();
                     }
                 }
-                '}' => return Err(format!(
+                '}' => {
+                    return Err(format!(
                     "a \"}}\" at character {} closes no placeholder (write \"}}}}\" for a brace)",
                     char_at(text, at)
-                )),
+                ))
+                }
                 c if c == ' ' || c.is_ascii_graphic() => literal.push(c),
                 c => {
                     return Err(format!(

@@ -1,0 +1,69 @@
+//! What the routing would do with a body, as the test page shows it while someone types
+//! and the shared corpus (`fixtures/rules/`) states it: the same [`plan_routed`] the
+//! handler runs, summarised.
+
+use serde::Serialize;
+
+use super::{FiredRule, Rules, Severity};
+use crate::envelope::Envelope;
+use crate::notification::{NotificationContent, NotificationKind};
+use crate::plan::plan_routed;
+use crate::record::RandomValue;
+
+/// What happens to one body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// Whether the API accepts the body; when not, `errors` says why and nothing else
+    /// happens.
+    pub valid: bool,
+    pub errors: Vec<String>,
+    /// The rules that fire, in the document's order.
+    pub fired: Vec<FiredRule>,
+    /// A record is written.
+    pub store: bool,
+    /// A notification is sent.
+    pub notify: bool,
+    /// The notification's subject.
+    pub subject: Option<String>,
+    /// Its severity (the highest of the fired rules that notify).
+    pub severity: Option<Severity>,
+}
+
+/// The message id a preview plans with; no queue has given one yet.
+const PREVIEW_MESSAGE_ID: &str = "preview";
+
+/// What `rules` (or, without, the routing on `Insert`) does with `body`, with
+/// notifications carrying the caller's content or not.
+pub fn preview(body: &str, rules: Option<&Rules>, content: NotificationContent) -> Preview {
+    let planned = plan_routed(
+        body.as_bytes(),
+        &Envelope::new(PREVIEW_MESSAGE_ID),
+        RandomValue::clamped(1),
+        0,
+        content,
+        rules,
+    );
+    let Ok(plan) = planned else {
+        unreachable!("a preview's message id, random value and time are in their domains")
+    };
+    match plan.notification {
+        Some(n) if n.kind == NotificationKind::Rejected => Preview {
+            valid: false,
+            errors: n.errors,
+            fired: Vec::new(),
+            store: false,
+            notify: false,
+            subject: None,
+            severity: None,
+        },
+        notification => Preview {
+            valid: true,
+            errors: Vec::new(),
+            fired: plan.fired,
+            store: plan.record.is_some(),
+            notify: notification.is_some(),
+            severity: notification.as_ref().and_then(|n| n.severity),
+            subject: notification.map(|n| n.subject),
+        },
+    }
+}
