@@ -39,11 +39,11 @@ use serde::{Deserialize, Serialize};
 pub use document::{parse_rules, RulesError, RulesErrors};
 pub use evaluate::Verdict;
 pub use pointer::{Found, Pointer};
-pub use preview::{preview, Preview};
+pub use preview::{in_force, preview, Preview};
 pub use subject::SubjectTemplate;
 
 /// A valid rules document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     pub rules: Vec<Rule>,
     /// What a message no rule fires for calls for.
@@ -61,7 +61,7 @@ impl Rules {
 }
 
 /// One rule.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// Unique in its document; names the rule in notifications, logs and on the page.
     pub name: String,
@@ -73,7 +73,7 @@ pub struct Rule {
 }
 
 /// A rule's `when`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
     /// `{"path": "/data/x", "op": "exists"}`
     Exists(Pointer),
@@ -141,7 +141,7 @@ impl Op {
 }
 
 /// The rule's side of a comparison, checked against its operator when read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operand {
     /// A number's decimal text as written in the document (compared exactly).
     Number(String),

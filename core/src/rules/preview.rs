@@ -67,3 +67,15 @@ pub fn preview(body: &str, rules: Option<&Rules>, content: NotificationContent) 
         },
     }
 }
+
+/// The rules in force as the test page reads them (the local stack's `GET /rules`, the
+/// cloud's `routing-rules.json` beside the page): the document (`null` without rules: the
+/// routing on `Insert`) and whether notifications carry the caller's content (which
+/// decides what a subject's placeholders show).
+pub fn in_force(rules: Option<&Rules>, content: NotificationContent) -> String {
+    let document = rules.map_or("null", Rules::to_json);
+    format!(
+        r#"{{"rules":{document},"notificationIncludesData":{}}}"#,
+        content.includes_data()
+    )
+}

@@ -51,6 +51,7 @@ async fn main() -> Result<(), Error> {
         concurrency: CONCURRENCY,
         notification_content: environment.notification_content,
         in_progress_expiry: IN_PROGRESS_EXPIRY,
+        rules: environment.rules,
     };
     let (deps, target, clock) = (&deps, &environment.metrics, &clock);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {

@@ -5,7 +5,8 @@
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
 //! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters` (pages streamed
-//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus); and [`redrive`]:
+//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus), `GET /rules` (the
+//!   routing rules in force, [`rules`]); and [`redrive`]:
 //!   `POST /dead-letters/redrive`.
 //!
 //! Around every route: the `Host` check ([`host_check`]), the contract's JSON for every
@@ -23,6 +24,7 @@ pub mod read;
 pub mod redrive;
 pub mod refusals;
 pub mod response;
+pub mod rules;
 pub mod security_headers;
 pub mod send;
 
@@ -60,6 +62,8 @@ pub struct AppState {
     pub limits: ClientLimits,
     /// The stack's metrics: `POST /send-message` counts into them, `/metrics` shows them.
     pub metrics: Arc<Metrics>,
+    /// `GET /rules`'s answer, made once at start (`core::rules::in_force`).
+    pub rules_in_force: Arc<str>,
 }
 
 /// Bounds on what clients can make the gateway hold.
@@ -89,6 +93,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/dead-letters/redrive", post(redrive::redrive))
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(read::metrics))
+        .route("/rules", get(rules::rules_in_force))
         .with_state(state)
         .fallback_service(page_paths::guarded(web_dir));
     // `Router::layer` wraps each route on its own, inside the routing (a 405's `Allow`
@@ -156,6 +161,7 @@ mod tests {
                 hosts: AllowedHosts::new("127.0.0.1:0", &[]),
             },
             metrics: Arc::new(Metrics::new()),
+            rules_in_force: r#"{"rules":null,"notificationIncludesData":false}"#.into(),
         };
         Fixture {
             router: router(state, db.missing_folder()),
