@@ -8,6 +8,9 @@
 
 pub mod contract;
 pub mod js_json;
+pub mod rules;
+
+pub use rules::{check_rules, preview_rules, rules_in_force};
 
 use private_ingest_core as core;
 use serde::Serialize;
