@@ -54,7 +54,7 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// The document as compact JSON (its keys in the order written).
+    /// The document as compact JSON (object keys sorted, as serde_json's map keeps them).
     pub fn to_json(&self) -> &str {
         &self.compact
     }
