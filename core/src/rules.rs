@@ -27,6 +27,7 @@
 //! [`Rules::evaluate`]; the caps are in [`crate::contract::rules`].
 
 mod condition;
+mod condition_text;
 pub mod decimal_order;
 mod document;
 mod evaluate;
@@ -39,7 +40,7 @@ use serde::{Deserialize, Serialize};
 pub use document::{parse_rules, RulesError, RulesErrors};
 pub use evaluate::Verdict;
 pub use pointer::{Found, Pointer};
-pub use preview::{in_force, preview, Preview};
+pub use preview::{in_force, preview, read_in_force, Preview};
 pub use subject::SubjectTemplate;
 
 /// A valid rules document.

@@ -10,7 +10,7 @@ pub mod contract;
 pub mod js_json;
 pub mod rules;
 
-pub use rules::{check_rules, preview_rules, rules_in_force};
+pub use rules::{check_rules, preview_rules, read_rules_in_force, rules_in_force};
 
 use private_ingest_core as core;
 use serde::Serialize;

@@ -1,9 +1,9 @@
 //! The routing rules' exports, for the Pulumi program (check a `routingRules` setting
 //! before anything is declared; publish the rules beside the page) and the test page
-//! (preview what a body does while it is typed). One line of glue each, over
+//! (list the rules in force, preview what a body does while it is typed). One line of glue each, over
 //! `core::rules`.
 
-use private_ingest_core::rules::{in_force, preview};
+use private_ingest_core::rules::{in_force, preview, read_in_force};
 use private_ingest_core::{parse_rules, NotificationContent};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -33,6 +33,30 @@ export interface RulesPreview {
   readonly subject: string | null;
   readonly severity: Severity | null;
 }
+
+/** One rule as the page lists it. */
+export interface RuleLine {
+  readonly name: string;
+  readonly description: string | null;
+  /** The condition as one line (`/data/temperature gt 80`). */
+  readonly when: string;
+  readonly then: readonly ("store" | "notify")[];
+  readonly severity: Severity;
+  readonly subject: string | null;
+}
+
+/** The answer of `readRulesInForce`. */
+export type RulesInForceView =
+  | {
+      readonly ok: true;
+      /** The document as compact JSON, for `previewRules`; null: the routing on `Insert`. */
+      readonly rules: string | null;
+      readonly lines: readonly RuleLine[];
+      /** What a message no rule fires for gets (empty without rules). */
+      readonly otherwise: readonly ("store" | "notify")[];
+      readonly notificationIncludesData: boolean;
+    }
+  | { readonly ok: false; readonly errors: readonly string[] };
 "#;
 
 /// The answer of [`check_rules`], as `RulesCheck`.
@@ -98,4 +122,68 @@ pub fn rules_in_force(
         rules.as_ref(),
         NotificationContent::from_includes_data(includes_data),
     ))
+}
+
+/// One rule as the page lists it.
+#[derive(Serialize)]
+struct RuleLine {
+    name: String,
+    description: Option<String>,
+    /// The condition as one line (`/data/temperature gt 80`).
+    when: String,
+    then: Vec<&'static str>,
+    severity: &'static str,
+    subject: Option<String>,
+}
+
+/// The answer of [`read_rules_in_force`], as `RulesInForceView`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RulesInForceView {
+    Ok {
+        ok: bool,
+        /// The document as compact JSON, for `previewRules`; null: the routing on `Insert`.
+        rules: Option<String>,
+        lines: Vec<RuleLine>,
+        otherwise: Vec<&'static str>,
+        #[serde(rename = "notificationIncludesData")]
+        notification_includes_data: bool,
+    },
+    Refused {
+        ok: bool,
+        errors: Vec<String>,
+    },
+}
+
+/// Reads the rules in force as the local stack's `GET /rules` or the cloud's
+/// `routing-rules.json` answer them (given as text, so no number is rounded).
+#[wasm_bindgen(js_name = readRulesInForce, unchecked_return_type = "RulesInForceView")]
+pub fn read_rules_in_force(text: &str) -> Result<JsValue, JsError> {
+    to_js(&match read_in_force(text) {
+        Ok((rules, content)) => RulesInForceView::Ok {
+            ok: true,
+            rules: rules.as_ref().map(|r| r.to_json().to_owned()),
+            lines: rules
+                .iter()
+                .flat_map(|r| &r.rules)
+                .map(|r| RuleLine {
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    when: r.when.to_string(),
+                    then: r.then.names(),
+                    severity: r.severity.as_str(),
+                    subject: r.subject.as_ref().map(|s| s.as_str().to_owned()),
+                })
+                .collect(),
+            otherwise: rules
+                .as_ref()
+                .map(|r| r.otherwise.names())
+                .unwrap_or_default(),
+            notification_includes_data: content.includes_data(),
+        },
+        Err(errors) => RulesInForceView::Refused {
+            ok: false,
+            errors: errors.messages(),
+        },
+    })
 }

@@ -115,3 +115,38 @@ fn rules_in_force_is_what_the_page_reads() {
         r#"{"rules":null,"notificationIncludesData":true}"#
     );
 }
+
+#[wasm_bindgen_test]
+fn read_rules_in_force_lists_each_rule_and_keeps_every_digit() {
+    let iot = FILES[0].1;
+    let published = exports::rules_in_force(Some(iot.to_owned()), true).unwrap();
+    let view = to_json(exports::read_rules_in_force(&published).unwrap());
+    assert_eq!(view["ok"], true);
+    assert_eq!(view["notificationIncludesData"], true);
+    assert_eq!(view["otherwise"], json!(["store"]));
+    assert_eq!(
+        view["lines"][0],
+        json!({"name": "overheat",
+               "description": "Above 80 degrees Celsius: the sensor's site needs a look.",
+               "when": "/data/temperature gt 80", "then": ["store", "notify"],
+               "severity": "high", "subject": "Temperature {/data/temperature} at {/data/sensor}"})
+    );
+    let exact = r#"{"rules":{"rules":[{"name":"n","when":{"path":"/data/n","op":"gt","value":12345678901234567890123456789012345678},"then":["notify"]}]},"notificationIncludesData":false}"#;
+    let view = to_json(exports::read_rules_in_force(exact).unwrap());
+    assert_eq!(
+        view["lines"][0]["when"],
+        "/data/n gt 12345678901234567890123456789012345678"
+    );
+    let body = r#"{"Insert":"x","data":{"n":12345678901234567890123456789012345679}}"#;
+    let fired = to_json(
+        exports::preview_rules(view["rules"].as_str().map(str::to_owned), body, false).unwrap(),
+    );
+    assert_eq!(
+        fired["fired"][0]["name"], "n",
+        "one more than the threshold, told apart"
+    );
+    let none = to_json(
+        exports::read_rules_in_force(r#"{"rules":null,"notificationIncludesData":false}"#).unwrap(),
+    );
+    assert_eq!((&none["rules"], &none["lines"]), (&Value::Null, &json!([])));
+}

@@ -41,7 +41,7 @@ pub struct RulesErrors {
 }
 
 impl RulesErrors {
-    pub(super) fn push(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+    pub(crate) fn push(&mut self, path: impl Into<String>, reason: impl Into<String>) {
         if self.listed.len() < MAX_LISTED_ERRORS {
             self.listed.push(RulesError {
                 path: path.into(),

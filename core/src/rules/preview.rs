@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{FiredRule, Rules, Severity};
+use super::{parse_rules, FiredRule, Rules, RulesErrors, Severity};
 use crate::envelope::Envelope;
 use crate::notification::{NotificationContent, NotificationKind};
 use crate::plan::plan_routed;
@@ -78,4 +78,26 @@ pub fn in_force(rules: Option<&Rules>, content: NotificationContent) -> String {
         r#"{{"rules":{document},"notificationIncludesData":{}}}"#,
         content.includes_data()
     )
+}
+
+/// Reads what [`in_force`] wrote (with the rules' numbers as written: the page hands the
+/// text over, never a JavaScript object, so no digit is rounded).
+pub fn read_in_force(text: &str) -> Result<(Option<Rules>, NotificationContent), RulesErrors> {
+    let refused = |reason: &str| {
+        let mut errors = RulesErrors::default();
+        errors.push("(rules in force)", reason);
+        errors
+    };
+    let value = crate::strict_json::parse_strict(text)
+        .map_err(|_| refused("not the JSON of rules in force"))?;
+    let content = match value.get("notificationIncludesData") {
+        Some(serde_json::Value::Bool(b)) => NotificationContent::from_includes_data(*b),
+        _ => return Err(refused("notificationIncludesData: expected true or false")),
+    };
+    let rules = match value.get("rules") {
+        Some(serde_json::Value::Null) => None,
+        Some(document) => Some(parse_rules(&document.to_string())?),
+        None => return Err(refused("rules: is required (a rules document or null)")),
+    };
+    Ok((rules, content))
 }

@@ -302,3 +302,20 @@ fn actions_add_up_and_the_most_severe_subject_wins() {
         "otherwise"
     );
 }
+
+#[test]
+fn the_rules_in_force_read_back_with_every_digit() {
+    let exact = rules(
+        r#"{"rules":[{"name":"n","when":{"path":"/data/n","op":"gt","value":12345678901234567890123456789012345678},"then":["notify"]}]}"#,
+    );
+    let text = in_force(Some(&exact), crate::NotificationContent::WithCallerData);
+    let (read, content) = read_in_force(&text).unwrap();
+    assert_eq!(read.as_ref(), Some(&exact));
+    assert_eq!(content, crate::NotificationContent::WithCallerData);
+    let (none, _) = read_in_force(&in_force(None, crate::NotificationContent::IdsOnly)).unwrap();
+    assert_eq!(none, None);
+    assert_eq!(
+        read_in_force(r#"{"rules":null}"#).unwrap_err().messages(),
+        ["(rules in force): notificationIncludesData: expected true or false"]
+    );
+}
