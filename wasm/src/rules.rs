@@ -4,7 +4,7 @@
 //! `core::rules`.
 
 use private_ingest_core::rules::{in_force, preview, read_in_force};
-use private_ingest_core::{parse_rules, NotificationContent};
+use private_ingest_core::{parse_rules, NotificationContent, Rules};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -99,12 +99,8 @@ pub fn preview_rules(
     body: &str,
     #[wasm_bindgen(js_name = includesData)] includes_data: bool,
 ) -> Result<JsValue, JsError> {
-    let rules = rules
-        .map(|text| parse_rules(&text))
-        .transpose()
-        .map_err(|errors| JsError::new(&errors.to_string()))?;
     let content = NotificationContent::from_includes_data(includes_data);
-    to_js(&preview(body, rules.as_ref(), content))
+    to_js(&preview(body, rules_of(rules)?.as_ref(), content))
 }
 
 /// The rules in force as the page reads them (`routing-rules.json` beside the page in the
@@ -114,14 +110,17 @@ pub fn rules_in_force(
     rules: Option<String>,
     #[wasm_bindgen(js_name = includesData)] includes_data: bool,
 ) -> Result<String, JsError> {
-    let rules = rules
-        .map(|text| parse_rules(&text))
-        .transpose()
-        .map_err(|errors| JsError::new(&errors.to_string()))?;
     Ok(in_force(
-        rules.as_ref(),
+        rules_of(rules)?.as_ref(),
         NotificationContent::from_includes_data(includes_data),
     ))
+}
+
+/// The rules of a document given as text (none for none); an error naming every problem.
+fn rules_of(text: Option<String>) -> Result<Option<Rules>, JsError> {
+    text.map(|text| parse_rules(&text))
+        .transpose()
+        .map_err(|errors| JsError::new(&errors.to_string()))
 }
 
 /// One rule as the page lists it.
