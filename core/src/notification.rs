@@ -129,7 +129,7 @@ pub fn for_notify_route(
 ) -> Result<Notification, RecordError> {
     let mut n = notify_skeleton(envelope, dedupe, now_ms)?;
     n.reason = NOTIFY_ROUTE_REASON.to_owned();
-    n.subject = sns_subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"));
+    n.subject = notify_route_subject();
     finish_notify(n, message, content, Vec::new())
 }
 
@@ -149,25 +149,8 @@ pub fn for_fired_rules(
     let mut n = notify_skeleton(envelope, dedupe, now_ms)?;
     n.rules = fired.iter().map(|(rule, _)| rule.clone()).collect();
     n.severity = n.rules.iter().map(|r| r.severity).max();
-    let names = || {
-        n.rules
-            .iter()
-            .map(|r| quote(&r.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    n.reason = match (n.rules.as_slice(), n.severity) {
-        ([], _) | (_, None) => RULES_OTHERWISE_REASON.to_owned(),
-        ([_], Some(severity)) => {
-            format!("Rule {} fired (severity {}).", names(), severity.as_str())
-        }
-        (_, Some(severity)) => format!(
-            "Rules {} fired (highest severity {}).",
-            names(),
-            severity.as_str()
-        ),
-    };
-    n.subject = sns_subject(&subject.unwrap_or_else(|| format!("private-ingest: {}", n.reason)));
+    n.reason = fired_rules_reason(&n.rules);
+    n.subject = fired_rules_subject(&n.rules, subject);
     let mut lines = Vec::new();
     if !fired.is_empty() {
         lines.push("Rules fired:".to_owned());
@@ -177,6 +160,42 @@ pub fn for_fired_rules(
         }));
     }
     finish_notify(n, message, content, lines)
+}
+
+/// The notify route's subject.
+pub fn notify_route_subject() -> String {
+    sns_subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"))
+}
+
+/// Why the routing rules' notification was sent: the rules that fired (those that notify,
+/// in the document's order) and the highest severity; the `otherwise` text for none.
+pub fn fired_rules_reason(rules: &[FiredRule]) -> String {
+    let names = || {
+        rules
+            .iter()
+            .map(|r| quote(&r.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (rules, rules.iter().map(|r| r.severity).max()) {
+        ([], _) | (_, None) => RULES_OTHERWISE_REASON.to_owned(),
+        ([_], Some(severity)) => {
+            format!("Rule {} fired (severity {}).", names(), severity.as_str())
+        }
+        (_, Some(severity)) => format!(
+            "Rules {} fired (highest severity {}).",
+            names(),
+            severity.as_str()
+        ),
+    }
+}
+
+/// The routing rules' notification's subject: `template` (the most severe fired rule's
+/// rendered `subject`), else one that says which rules fired; SNS-safe either way.
+pub fn fired_rules_subject(rules: &[FiredRule], template: Option<String>) -> String {
+    sns_subject(
+        &template.unwrap_or_else(|| format!("private-ingest: {}", fired_rules_reason(rules))),
+    )
 }
 
 /// What a notification sent because no rule fired and the rules' `otherwise` notifies

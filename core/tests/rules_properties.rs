@@ -205,3 +205,25 @@ fn the_generated_documents_are_often_valid_and_sometimes_fire() {
         "{valid} valid, {firing} firing of 400"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The page's preview says what the handler's plan does: the same record, notification,
+    /// fired rules, severity and subject, for any rules and any body.
+    #[test]
+    fn the_preview_agrees_with_the_plan(doc in document(), body in body(), includes_data in any::<bool>()) {
+        let content = NotificationContent::from_includes_data(includes_data);
+        let rules = parse_rules(&doc).ok();
+        for rules in [None, rules.as_ref()] {
+            let p = preview(&body, rules, content);
+            let plan = plan_routed(body.as_bytes(), &Envelope::new("m"), RandomValue::clamped(5), 0, content, rules).unwrap();
+            prop_assert!(p.valid);
+            prop_assert_eq!(p.store, plan.record.is_some());
+            prop_assert_eq!(p.notify, plan.notification.is_some());
+            prop_assert_eq!(&p.fired, &plan.fired);
+            prop_assert_eq!(p.subject.as_deref(), plan.notification.as_ref().map(|n| n.subject.as_str()));
+            prop_assert_eq!(p.severity, plan.notification.as_ref().and_then(|n| n.severity));
+        }
+    }
+}

@@ -1,14 +1,13 @@
 //! What the routing would do with a body, as the test page shows it while someone types
-//! and the shared corpus (`fixtures/rules/`) states it: the same [`plan_routed`] the
-//! handler runs, summarised.
+//! and the shared corpus (`fixtures/rules/`) states it; and the rules in force as the page
+//! reads them.
 
 use serde::Serialize;
 
 use super::{parse_rules, FiredRule, Rules, RulesErrors, Severity};
-use crate::envelope::Envelope;
-use crate::notification::{NotificationContent, NotificationKind};
-use crate::plan::plan_routed;
-use crate::record::RandomValue;
+use crate::message::parse_message_str;
+use crate::notification::{fired_rules_subject, notify_route_subject, NotificationContent};
+use crate::route::Route;
 
 /// What happens to one body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,42 +28,60 @@ pub struct Preview {
     pub severity: Option<Severity>,
 }
 
-/// The message id a preview plans with; no queue has given one yet.
-const PREVIEW_MESSAGE_ID: &str = "preview";
-
 /// What `rules` (or, without, the routing on `Insert`) does with `body`, with
-/// notifications carrying the caller's content or not.
+/// notifications carrying the caller's content or not. Decided by the same functions
+/// [`plan_routed`](crate::plan_routed) calls (checked against it by
+/// core/tests/rules_properties.rs), without building the record or the notification, so
+/// the page's Wasm module does not carry their code.
 pub fn preview(body: &str, rules: Option<&Rules>, content: NotificationContent) -> Preview {
-    let planned = plan_routed(
-        body.as_bytes(),
-        &Envelope::new(PREVIEW_MESSAGE_ID),
-        RandomValue::clamped(1),
-        0,
-        content,
-        rules,
-    );
-    let Ok(plan) = planned else {
-        unreachable!("a preview's message id, random value and time are in their domains")
+    let message = match parse_message_str(body) {
+        Ok(message) => message,
+        Err(errors) => {
+            return Preview {
+                valid: false,
+                errors: errors.messages(),
+                fired: Vec::new(),
+                store: false,
+                notify: false,
+                subject: None,
+                severity: None,
+            }
+        }
     };
-    match plan.notification {
-        Some(n) if n.kind == NotificationKind::Rejected => Preview {
-            valid: false,
-            errors: n.errors,
-            fired: Vec::new(),
-            store: false,
-            notify: false,
-            subject: None,
-            severity: None,
-        },
-        notification => Preview {
+    let Some(rules) = rules else {
+        let notify = message.route() == Route::Notify;
+        return Preview {
             valid: true,
             errors: Vec::new(),
-            fired: plan.fired,
-            store: plan.record.is_some(),
-            notify: notification.is_some(),
-            severity: notification.as_ref().and_then(|n| n.severity),
-            subject: notification.map(|n| n.subject),
-        },
+            fired: Vec::new(),
+            store: !notify,
+            notify,
+            subject: notify.then(notify_route_subject),
+            severity: None,
+        };
+    };
+    let verdict = rules.evaluate(&message);
+    let notifying: Vec<FiredRule> = verdict
+        .fired
+        .iter()
+        .filter(|r| r.then.notify)
+        .map(|r| FiredRule {
+            name: r.name.clone(),
+            severity: r.severity,
+        })
+        .collect();
+    let notify = verdict.actions.notify;
+    Preview {
+        valid: true,
+        errors: Vec::new(),
+        fired: verdict.fired_rules(),
+        store: verdict.actions.store,
+        notify,
+        severity: notify
+            .then(|| notifying.iter().map(|r| r.severity).max())
+            .flatten(),
+        subject: notify
+            .then(|| fired_rules_subject(&notifying, verdict.subject(&message, content))),
     }
 }
 
