@@ -10,6 +10,7 @@
 //! (then moves them to the DLQ after `maxReceiveCount`).
 
 mod notify_once;
+mod side_effects;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,12 +18,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::stream::{self, StreamExt};
-use private_ingest_core::idempotency::is_retry;
-use private_ingest_core::notification::for_reused_key;
-use private_ingest_core::{
-    plan_routed, Envelope, KeyClash, Notification, NotificationContent, NotificationKind, Record,
-    RecordError, Route, Rules,
-};
+use private_ingest_core::{plan_routed, NotificationContent, RecordError, Rules};
 use tracing::Instrument;
 
 use crate::clock::Clock;
@@ -30,7 +26,7 @@ use crate::dedupe::{DedupeError, DedupeStore};
 use crate::envelope::{envelope_of, idempotency_key_of, sent_at_ms};
 use crate::notify::{Notifier, NotifyError};
 use crate::random::RandomSource;
-use crate::store::{ExistingRecord, PutIfAbsent, RecordStore, StoreError};
+use crate::store::{RecordStore, StoreError};
 
 /// What the handler needs: the three ports, a clock and a random source (injected so
 /// tests are deterministic), how many records of a batch run at once, how much of the
@@ -339,15 +335,20 @@ async fn process<S: RecordStore, N: Notifier, D: DedupeStore>(
     let rules = plan.fired.into_iter().map(|f| f.name).collect();
     let (first, notification) = match (plan.record, plan.notification) {
         (Some(record), notification) => {
-            let stored = store(deps, &record, body, &envelope, now_ms).await;
+            let stored = side_effects::store(deps, &record, body, &envelope, now_ms).await;
             let goes_on = matches!(stored, Ok(Outcome::Stored | Outcome::AlreadyStored));
             let notified = match notification {
-                Some(n) if goes_on => Some(notify(deps, &n, body, &envelope, now_ms).await),
+                Some(n) if goes_on => {
+                    Some(side_effects::notify(deps, &n, body, &envelope, now_ms).await)
+                }
                 _ => None,
             };
             (stored, notified)
         }
-        (None, Some(n)) => (notify(deps, &n, body, &envelope, now_ms).await, None),
+        (None, Some(n)) => (
+            side_effects::notify(deps, &n, body, &envelope, now_ms).await,
+            None,
+        ),
         (None, None) => unreachable!("a plan has a record, a notification or both"),
     };
     Processed {
@@ -356,89 +357,6 @@ async fn process<S: RecordStore, N: Notifier, D: DedupeStore>(
         first,
         notification,
     }
-}
-
-/// The conditional put: stored, already stored (a redelivery or a retry with the same
-/// key and body), or a "rejected" alert when the id was used for another body.
-async fn store<S: RecordStore, N: Notifier, D>(
-    deps: &Deps<S, N, D>,
-    record: &Record,
-    body: &[u8],
-    envelope: &Envelope,
-    now_ms: i64,
-) -> Result<Outcome, ItemError> {
-    match deps.store.put_if_absent(record).await {
-        Ok(PutIfAbsent::Stored) => Ok(Outcome::Stored),
-        Ok(PutIfAbsent::Exists(existing))
-            if is_retry(
-                record.body_sha256.as_deref(),
-                existing.body_sha256.as_deref(),
-            ) =>
-        {
-            Ok(Outcome::AlreadyStored)
-        }
-        Ok(PutIfAbsent::Exists(existing)) => {
-            let clash = store_clash(record, &existing);
-            reject_clash(deps, &clash, body, envelope, now_ms).await
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// Publishes a notification: at most once per `Idempotency-Key` when it has one.
-async fn notify<S, N: Notifier, D: DedupeStore>(
-    deps: &Deps<S, N, D>,
-    notification: &Notification,
-    body: &[u8],
-    envelope: &Envelope,
-    now_ms: i64,
-) -> Result<Outcome, ItemError> {
-    match notification.kind {
-        NotificationKind::Notify if notification.idempotency_key.is_some() => {
-            notify_once::notify_once(deps, notification, body, envelope, now_ms).await
-        }
-        kind => {
-            let done = match kind {
-                NotificationKind::Notify => Outcome::Notified,
-                NotificationKind::Rejected => Outcome::Rejected,
-            };
-            deps.notifier
-                .publish(notification)
-                .await
-                .map(|()| done)
-                .map_err(ItemError::from)
-        }
-    }
-}
-
-/// The clash a store-route put found: a key reused for another body, or (without a key)
-/// this message's id taken as another request's key.
-fn store_clash<'a>(record: &'a Record, existing: &'a ExistingRecord) -> KeyClash<'a> {
-    KeyClash {
-        key: &record.id,
-        keyed: record.body_sha256.is_some(),
-        // A record without `message_id` was stored without a key: its id is its message's.
-        first_message_id: Some(existing.message_id.as_deref().unwrap_or(&record.id)),
-        route: Route::Store,
-    }
-}
-
-/// Publishes the "rejected" alert about a clash; the message is then done.
-async fn reject_clash<S, N: Notifier, D>(
-    deps: &Deps<S, N, D>,
-    clash: &KeyClash<'_>,
-    body: &[u8],
-    envelope: &Envelope,
-    now_ms: i64,
-) -> Result<Outcome, ItemError> {
-    let alert = for_reused_key(clash, body, envelope, now_ms, deps.notification_content)?;
-    tracing::warn!(
-        key = clash.key,
-        first_message_id = clash.first_message_id,
-        "the record id or Idempotency-Key was already used for a different body; rejected"
-    );
-    deps.notifier.publish(&alert).await?;
-    Ok(Outcome::Rejected)
 }
 
 #[cfg(test)]

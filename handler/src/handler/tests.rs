@@ -7,7 +7,7 @@ mod routed;
 
 use std::time::Duration;
 
-use private_ingest_core::{plan, Action, Envelope, RandomValue};
+use private_ingest_core::{plan, Action, Envelope, NotificationKind, RandomValue, Route};
 use private_ingest_testkit::fixtures::{
     MISSING_ID_EVENT, MIXED_EVENT, MIXED_IDS, STORE_EVENT, STORE_ID,
 };
