@@ -1,4 +1,5 @@
-"""Part 4: core cost per message (route + validate + build record, i.e. `plan`): ns/message
+"""Part 4: core cost per message (route + validate + build record, i.e. `plan`; with the IoT
+routing rules for the iot_ bodies, and the rules' evaluation alone): ns/message
 from criterion, instructions/message from callgrind (repeatable on a noisy machine: it
 counts instructions, not seconds). Callgrind runs the loop at two counts and divides the
 difference, so process start-up cancels out."""
@@ -10,7 +11,9 @@ import sys
 
 from report import ROOT, TARGET, save
 
-BODIES = ["store", "notify", "store_with_data", "rejected", "store_keyed", "notify_keyed"]
+BODIES = ["store", "notify", "store_with_data", "rejected", "store_keyed", "notify_keyed", "iot_over", "iot_under"]
+# The routing rules' evaluation alone (fixtures/rules/iot-thresholds.json on a parsed reading).
+EVALUATE = ["iot_over", "iot_under"]
 LOW, HIGH = 1000, 3000
 
 
@@ -46,6 +49,13 @@ def main() -> None:
         ns = criterion_ns(body)
         data[body] = {"ns_per_message": ns, "instructions_per_message": per_msg}
         rows.append([body, f"{ns:.0f}", f"{per_msg:.0f}", f"{1e9 / ns:,.0f}"])
+    for body in EVALUATE:
+        est = TARGET / "criterion" / "rules_evaluate" / body / "new" / "estimates.json"
+        ns = json.loads(est.read_text())["median"]["point_estimate"]
+        loop = f"evaluate:{body}"
+        per_msg = (instructions(binary, loop, HIGH) - instructions(binary, loop, LOW)) / (HIGH - LOW)
+        data[f"rules_evaluate/{body}"] = {"ns_per_message": ns, "instructions_per_message": per_msg}
+        rows.append([f"rules_evaluate/{body} (evaluation alone)", f"{ns:.0f}", f"{per_msg:.0f}", f"{1e9 / ns:,.0f}"])
     save("core_cost", "Core cost per message: plan = validate + route + build (release)",
          ["body", "ns/message (criterion median)", "instructions/message (callgrind)", "messages/s/core"], rows, data)
 

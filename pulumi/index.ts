@@ -47,13 +47,13 @@ async function main(): Promise<PrivateIngestOutputs> {
     if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
-  const { settings, artifacts, warnings } = loaded;
+  const { settings, artifacts, warnings, routingRules } = loaded;
   const { where, vpc } = await lookUp(settings.vpcId);
   const vpcErrors = vpcProblems(vpc);
   if (vpcErrors.length > 0) throw new pulumi.RunError(new StackConfigError(vpcErrors).message);
   for (const warning of warnings) pulumi.log.warn(warning);
 
-  const s = new PrivateIngest("private-ingest", { settings, artifacts, where, vpc, stack });
+  const s = new PrivateIngest("private-ingest", { settings, artifacts, where, vpc, stack, routingRules });
   return {
     privateUrl: s.privateUrl,
     curlStore: s.curlStore,

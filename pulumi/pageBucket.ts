@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as policies from "./policies";
-import { readWebAssets } from "./webAssets";
+import { readWebAssets, type WebAsset } from "./webAssets";
 
 export interface PageBucket {
   readonly bucket: aws.s3.Bucket;
@@ -14,7 +14,16 @@ export interface PageBucket {
   readonly files: readonly { readonly key: string; readonly sha256: string }[];
 }
 
-export function pageBucket(name: string, webDistDir: string, opts: pulumi.ComponentResourceOptions): PageBucket {
+/**
+ * The page's bucket with the page's build and `published`: objects the stack makes
+ * itself to sit beside the page (the routing rules in force).
+ */
+export function pageBucket(
+  name: string,
+  webDistDir: string,
+  published: readonly WebAsset[],
+  opts: pulumi.ComponentResourceOptions,
+): PageBucket {
   // The bucket is emptied on destroy: it holds only the page's build, never data.
   const bucket = new aws.s3.Bucket(`${name}-page`, { bucketPrefix: "private-ingest-page-", forceDestroy: true }, opts);
   const publicAccess = new aws.s3.BucketPublicAccessBlock(
@@ -53,7 +62,8 @@ export function pageBucket(name: string, webDistDir: string, opts: pulumi.Compon
     { ...opts, dependsOn: [publicAccess] },
   );
 
-  const assets = readWebAssets(webDistDir);
+  const page = readWebAssets(webDistDir);
+  const assets = [...page, ...published];
   for (const file of assets) {
     new aws.s3.BucketObjectv2(
       `${name}-page-${file.key}`,
@@ -68,5 +78,6 @@ export function pageBucket(name: string, webDistDir: string, opts: pulumi.Compon
       opts,
     );
   }
-  return { bucket, files: assets.map(({ key, sha256 }) => ({ key, sha256 })) };
+  // The published objects are served as they are now: changing them redeploys nothing.
+  return { bucket, files: page.map(({ key, sha256 }) => ({ key, sha256 })) };
 }

@@ -16,6 +16,7 @@ import { pageBucket } from "./pageBucket";
 import { privateDomain } from "./privateDomain";
 import { processor, VISIBILITY_TIMEOUT_SECONDS } from "./processor";
 import { restApi } from "./restApi";
+import { routingRulesAsset, type RoutingRules } from "./routingRules";
 import type { BuildArtifacts, StackSettings } from "./settings";
 import type { VpcFacts, Where } from "./stackContext";
 
@@ -26,6 +27,8 @@ export interface PrivateIngestArgs {
   readonly vpc: VpcFacts;
   /** The Pulumi stack's name: physical names that are not settings carry it. */
   readonly stack: string;
+  /** The `routingRules` setting, checked by the core; none: the routing on `Insert`. */
+  readonly routingRules?: RoutingRules | null;
 }
 
 /** The two requests of the original pattern's README, for the curl outputs. */
@@ -113,6 +116,7 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
         notificationIncludesData: s.notificationIncludesData,
         tracing: s.tracing,
         metricsNamespace: s.metricsNamespace,
+        routingRules: args.routingRules?.compact ?? null,
         subnetIds: s.subnetIds,
         securityGroup: net.processorSecurityGroup,
         snsEndpointUrl: net.snsEndpointUrl,
@@ -134,7 +138,12 @@ export class PrivateIngest extends pulumi.ComponentResource implements PrivateIn
         queue: msg.queue,
         table,
         tableName: s.tableName,
-        page: pageBucket(name, args.artifacts.webDistDir, parent),
+        page: pageBucket(
+          name,
+          args.artifacts.webDistDir,
+          [routingRulesAsset(args.routingRules ?? null, s.notificationIncludesData)],
+          parent,
+        ),
         key: msg.key,
         authorization: s.apiAuthorization,
         throttlingRateLimit: s.throttlingRateLimit,

@@ -43,6 +43,8 @@ export interface ProcessorArgs {
   readonly tracing: boolean;
   /** Where the function's EMF metrics go (the `metricsNamespace` setting). */
   readonly metricsNamespace: string;
+  /** The routing rules as compact JSON (`routingRules`, checked by the core); null: none. */
+  readonly routingRules: string | null;
   readonly subnetIds: readonly string[];
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly snsEndpointUrl: pulumi.Input<string>;
@@ -131,6 +133,8 @@ export function processor(name: string, args: ProcessorArgs, opts: pulumi.Compon
           [variables.topicArn]: args.topic.arn,
           [variables.notificationIncludesData]: String(args.notificationIncludesData),
           [variables.metricsNamespace]: args.metricsNamespace,
+          // Rules in the environment: changing them updates the configuration, no build.
+          ...(args.routingRules === null ? {} : { [variables.routingRules]: args.routingRules }),
           // The SDK's service-specific endpoint: SNS through this stack's endpoint only.
           AWS_ENDPOINT_URL_SNS: args.snsEndpointUrl,
         },

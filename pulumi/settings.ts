@@ -7,6 +7,7 @@
 
 import * as path from "node:path";
 import { stackSettings, type StackSettings } from "../wasm/pkg-node/private_ingest_wasm";
+import { environmentProblem, readRoutingRules, ROUTING_RULES_KEY, type RoutingRules } from "./routingRules";
 
 export type { ApiAuthorization, ExecutionLoggingLevel, StackSettings } from "../wasm/pkg-node/private_ingest_wasm";
 
@@ -40,7 +41,10 @@ export function projectConfig(all: Readonly<Record<string, string>>, project: st
   const prefix = `${project}:`;
   const config: Record<string, unknown> = {};
   for (const [fullKey, raw] of Object.entries(all)) {
-    if (fullKey.startsWith(prefix)) config[fullKey.slice(prefix.length)] = parseValue(raw);
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    // The rules stay text: JSON.parse would round a number of 17 digits or more.
+    config[key] = key === ROUTING_RULES_KEY ? raw : parseValue(raw);
   }
   return config;
 }
@@ -79,17 +83,26 @@ export interface LoadedStack {
   readonly artifacts: BuildArtifacts;
   /** Things to tell the user that do not stop the run. */
   readonly warnings: readonly string[];
+  /** The routing rules (`routingRules`); null: the routing on `Insert`. */
+  readonly routingRules: RoutingRules | null;
 }
 
 /**
- * Reads the project's config for stack `stack`: the core types the stack settings, this
- * program checks the Lambda zip it must upload. All problems are reported together,
+ * Reads the project's config for stack `stack`: the core types the stack settings and
+ * reads the routing rules, this program checks the Lambda zip it must upload. All problems are reported together,
  * before anything is declared.
  */
 export function loadStack(config: Readonly<Record<string, unknown>>, stack: string, check: ArtifactCheck): LoadedStack {
-  const { [LAMBDA_ZIP_KEY]: zipSetting, ...stackConfig } = config;
+  const { [LAMBDA_ZIP_KEY]: zipSetting, [ROUTING_RULES_KEY]: rulesSetting, ...stackConfig } = config;
   const parsed = stackSettings(stackConfig, stack);
   const problems = parsed.ok ? [] : [...parsed.errors];
+  const rules = readRoutingRules(rulesSetting, check.repoRoot);
+  if (!rules.ok) problems.push(...rules.problems);
+  const routingRules = rules.ok ? rules.rules : null;
+  if (routingRules !== null && parsed.ok) {
+    const tooBig = environmentProblem(routingRules, parsed.settings);
+    if (tooBig !== null) problems.push(tooBig);
+  }
   const warnings: string[] = [];
 
   let lambdaZipPath = path.resolve(check.repoRoot, DEFAULT_LAMBDA_ZIP);
@@ -112,5 +125,5 @@ export function loadStack(config: Readonly<Record<string, unknown>>, stack: stri
   }
 
   if (!parsed.ok || problems.length > 0) throw new StackConfigError(problems);
-  return { settings: parsed.settings, artifacts: { lambdaZipPath, webDistDir }, warnings };
+  return { settings: parsed.settings, artifacts: { lambdaZipPath, webDistDir }, warnings, routingRules };
 }

@@ -1,11 +1,16 @@
 //! The bodies the core benchmarks run on (a module of both bench targets, benches/plan.rs
 //! and benches/plan_loop.rs): the two original requests, a typical payload, a rejection,
 //! and the two requests with an `Idempotency-Key` (`_keyed`: the key's check and the
-//! body's SHA-256 on top).
+//! body's SHA-256 on top), and IoT readings routed by `fixtures/rules/iot-thresholds.json`
+//! (`iot_over`: a record and an alert; `iot_under`: a record only).
 
 use std::hint::black_box;
 
-use private_ingest_core::{plan, Action, Envelope, NotificationContent, RandomValue, RecordError};
+use std::sync::OnceLock;
+
+use private_ingest_core::{
+    parse_rules, plan_routed, Envelope, NotificationContent, Plan, RandomValue, RecordError, Rules,
+};
 
 pub const BODIES: &[(&str, &str)] = &[
     ("store", r#"{"Insert": "DynamoDB"}"#),
@@ -17,7 +22,27 @@ pub const BODIES: &[(&str, &str)] = &[
     ("rejected", r#"{"Insert": 5, "extra": true}"#),
     ("store_keyed", r#"{"Insert": "DynamoDB"}"#),
     ("notify_keyed", r#"{"Insert": "Dynamoooo"}"#),
+    (
+        "iot_over",
+        r#"{"Insert":"iot","data":{"sensor":"greenhouse-3","temperature":81.25,"humidity":40,"battery":77}}"#,
+    ),
+    (
+        "iot_under",
+        r#"{"Insert":"iot","data":{"sensor":"greenhouse-3","temperature":21.5,"humidity":40,"battery":77}}"#,
+    ),
 ];
+
+/// The rules a body of that name is routed by: the IoT thresholds for the `iot_` ones,
+/// none (the routing on `Insert`) for the others.
+pub fn rules_for(name: &str) -> Option<&'static Rules> {
+    static IOT: OnceLock<Rules> = OnceLock::new();
+    name.starts_with("iot_").then(|| {
+        IOT.get_or_init(|| {
+            parse_rules(include_str!("../../fixtures/rules/iot-thresholds.json"))
+                .expect("the IoT rules fixture is valid")
+        })
+    })
+}
 
 /// The envelope a body of that name is planned with: [`envelope`], with a key for the
 /// `_keyed` ones.
@@ -42,14 +67,19 @@ pub fn envelope() -> Envelope {
 
 pub const NOW_MS: i64 = 1_700_000_000_456;
 
-/// `plan` on `body` with [`envelope`] at [`NOW_MS`], as the benchmarks measure it: the
-/// costlier way, with notifications quoting the caller's data.
-pub fn plan_body(body: &str, envelope: &Envelope) -> Result<Action, RecordError> {
-    plan(
+/// `plan_routed` on `body` with [`envelope`] at [`NOW_MS`] and `rules`, as the benchmarks
+/// measure it: the costlier way, with notifications quoting the caller's data.
+pub fn plan_body(
+    body: &str,
+    envelope: &Envelope,
+    rules: Option<&Rules>,
+) -> Result<Plan, RecordError> {
+    plan_routed(
         black_box(body.as_bytes()),
         envelope,
         RandomValue::clamped(42),
         NOW_MS,
         NotificationContent::WithCallerData,
+        rules,
     )
 }

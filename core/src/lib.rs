@@ -24,6 +24,7 @@ pub mod notification;
 pub mod plan;
 pub mod record;
 pub mod route;
+pub mod rules;
 pub mod schema;
 pub mod stack_config;
 pub mod strict_json;
@@ -35,9 +36,10 @@ pub use error::{ErrorCode, ErrorList, FieldError, ValidationErrors};
 pub use idempotency::{body_sha256, parse_idempotency_key, Dedupe, IdempotencyKey};
 pub use message::{parse_message, parse_message_str, Message};
 pub use notification::{KeyClash, Notification, NotificationContent, NotificationKind};
-pub use plan::{plan, Action};
+pub use plan::{plan, plan_routed, Action, Plan};
 pub use record::{build_record, RandomValue, Record, RecordError};
 pub use route::{route, Route};
+pub use rules::{parse_rules, FiredRule, Rules, RulesErrors, Severity};
 pub use schema::request_schema;
 pub use stack_config::{
     stack_settings, validate_stack_config, ApiAuthorization, ConfigError, ExecutionLoggingLevel,

@@ -20,6 +20,13 @@ use crate::idempotency::Dedupe;
 use crate::message::Message;
 use crate::record::RecordError;
 use crate::route::Route;
+use crate::rules::{FiredRule, Severity};
+
+mod fired_rules;
+
+pub use fired_rules::{
+    fired_rules_reason, fired_rules_subject, for_fired_rules, RULES_OTHERWISE_REASON,
+};
 
 /// The notify route's text, as in the original pattern.
 pub const NOTIFY_ROUTE_REASON: &str = "No DynamoDB insertion requested.";
@@ -108,6 +115,12 @@ pub struct Notification {
     /// Never in the email text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_sha256: Option<String>,
+    /// With routing rules: every rule that fired for the message, in the document's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<FiredRule>,
+    /// With routing rules: the highest severity of [`Self::rules`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 /// The notify route: a valid message that did not ask for a DynamoDB insertion. With a
@@ -120,6 +133,22 @@ pub fn for_notify_route(
     now_ms: i64,
     content: NotificationContent,
 ) -> Result<Notification, RecordError> {
+    let mut n = notify_skeleton(envelope, dedupe, now_ms)?;
+    n.reason = NOTIFY_ROUTE_REASON.to_owned();
+    n.subject = notify_route_subject();
+    finish_notify(n, message, content, Vec::new())
+}
+
+/// The notify route's subject.
+pub fn notify_route_subject() -> String {
+    sns_subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"))
+}
+
+fn notify_skeleton(
+    envelope: &Envelope,
+    dedupe: Option<&Dedupe>,
+    now_ms: i64,
+) -> Result<Notification, RecordError> {
     let mut n = skeleton(
         NotificationKind::Notify,
         Some(Route::Notify),
@@ -130,19 +159,27 @@ pub fn for_notify_route(
         n.idempotency_key = Some(dedupe.key.as_str().to_owned());
         n.body_sha256 = Some(dedupe.body_sha256.clone());
     }
-    n.reason = NOTIFY_ROUTE_REASON.to_owned();
-    n.subject = subject(&format!("private-ingest: {NOTIFY_ROUTE_REASON}"));
-    let (fields, extra) = if content.includes_data() {
+    Ok(n)
+}
+
+/// A notify-route notification's caller content (or the line saying it is withheld)
+/// and its text, after `lines`.
+fn finish_notify(
+    mut n: Notification,
+    message: &Message,
+    content: NotificationContent,
+    mut lines: Vec<String>,
+) -> Result<Notification, RecordError> {
+    let fields = if content.includes_data() {
         n.insert = Some(message.insert.clone());
         n.data = message.data.clone();
-        (
-            vec![("Insert", quote(&message.insert))],
-            data_lines(&n.data),
-        )
+        lines.extend(data_lines(&n.data));
+        vec![("Insert", quote(&message.insert))]
     } else {
-        (Vec::new(), vec![format!("Insert and data: {WITHHELD}")])
+        lines.push(format!("Insert and data: {WITHHELD}"));
+        Vec::new()
     };
-    n.text = text(&n, &fields, extra);
+    n.text = text(&n, &fields, lines);
     Ok(n)
 }
 
@@ -170,7 +207,7 @@ pub fn for_rejected_body(
         "The {what} was rejected: {}",
         n.errors.first().map(String::as_str).unwrap_or("invalid")
     );
-    n.subject = subject("private-ingest: message rejected (invalid body)");
+    n.subject = sns_subject("private-ingest: message rejected (invalid body)");
     n.text = text(&n, &[], rejection_lines(&n.errors, body, content));
     Ok(n)
 }
@@ -226,7 +263,7 @@ pub fn for_reused_key(
         )
     }];
     n.reason = format!("The message was rejected: {}", n.errors[0]);
-    n.subject = subject(if clash.keyed {
+    n.subject = sns_subject(if clash.keyed {
         "private-ingest: message rejected (Idempotency-Key reused)"
     } else {
         "private-ingest: message rejected (record id taken)"
@@ -275,11 +312,13 @@ fn skeleton(
         source_vpce: stamp.source_vpce,
         idempotency_key: None,
         body_sha256: None,
+        rules: Vec::new(),
+        severity: None,
     })
 }
 
 /// An SNS-safe subject: printable ASCII, no line breaks, at most 100 characters.
-fn subject(raw: &str) -> String {
+pub(crate) fn sns_subject(raw: &str) -> String {
     raw.chars()
         .map(|c| {
             if c.is_ascii_graphic() || c == ' ' {
@@ -516,7 +555,7 @@ mod tests {
 
     #[test]
     fn subject_is_sns_safe() {
-        let s = subject(&format!("a\nb\u{e9}{}", "x".repeat(200)));
+        let s = sns_subject(&format!("a\nb\u{e9}{}", "x".repeat(200)));
         assert_eq!(s.len(), MAX_SUBJECT_CHARS);
         assert!(s.starts_with("a?b?x"));
     }

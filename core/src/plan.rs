@@ -1,12 +1,15 @@
-//! What the handler does with one queue message: the whole decision, with no I/O.
+//! What the handler does with one queue message: the whole decision, with no I/O:
+//! [`plan`] by the original routing on `Insert`, [`plan_routed`] by routing rules when
+//! there are some.
 
 use crate::envelope::Envelope;
-use crate::error::FieldError;
+use crate::error::{FieldError, ValidationErrors};
 use crate::idempotency::{parse_idempotency_key, Dedupe};
-use crate::message::parse_message;
+use crate::message::{parse_message, Message};
 use crate::notification::{self, Notification, NotificationContent};
 use crate::record::{build_record, RandomValue, Record, RecordError};
 use crate::route::Route;
+use crate::rules::{FiredRule, Rules};
 
 /// The one side effect a message calls for.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,32 +45,147 @@ pub fn plan(
     now_ms: i64,
     content: NotificationContent,
 ) -> Result<Action, RecordError> {
-    let dedupe = dedupe_of(envelope, body);
-    match (parse_message(body), dedupe) {
-        (Ok(message), Ok(dedupe)) => match message.route() {
-            Route::Store => build_record(&message, envelope, random_value, now_ms)
-                .map(|record| match &dedupe {
-                    Some(dedupe) => record.keyed(dedupe),
-                    None => record,
-                })
-                .map(Action::Store),
-            Route::Notify => {
-                notification::for_notify_route(&message, envelope, dedupe.as_ref(), now_ms, content)
-                    .map(Action::Notify)
-            }
-        },
-        (parsed, dedupe) => {
-            let key_error = dedupe.err();
-            let errors = match parsed {
-                Err(errors) => errors.after(key_error),
-                Ok(_) => crate::ValidationErrors::single(
-                    key_error.expect("a valid message and key are planned above"),
-                ),
-            };
-            notification::for_rejected_body(&errors, body, envelope, now_ms, content)
+    let (message, dedupe) = match checked(body, envelope) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return notification::for_rejected_body(&errors, body, envelope, now_ms, content)
+                .map(Action::Notify)
+        }
+    };
+    match message.route() {
+        Route::Store => {
+            record_of(&message, envelope, dedupe.as_ref(), random_value, now_ms).map(Action::Store)
+        }
+        Route::Notify => {
+            notification::for_notify_route(&message, envelope, dedupe.as_ref(), now_ms, content)
                 .map(Action::Notify)
         }
     }
+}
+
+/// What the handler does with one message when routing rules may apply: a record, a
+/// notification, or both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The conditional put, when the message is stored.
+    pub record: Option<Record>,
+    /// The notification (or the alert about a rejected body), when one is sent.
+    pub notification: Option<Notification>,
+    /// The routing rules that fired, in the document's order (none without rules).
+    pub fired: Vec<FiredRule>,
+}
+
+impl Plan {
+    /// `store`, `notify` or `store+notify`, as the log line's `route` says; none for a
+    /// rejected body.
+    pub fn route_label(&self) -> Option<&'static str> {
+        let notify_route = self
+            .notification
+            .as_ref()
+            .is_some_and(|n| n.route == Some(Route::Notify));
+        match (self.record.is_some(), notify_route) {
+            (true, true) => Some("store+notify"),
+            (true, false) => Some(Route::Store.as_str()),
+            (false, true) => Some(Route::Notify.as_str()),
+            (false, false) => None,
+        }
+    }
+}
+
+impl From<Action> for Plan {
+    fn from(action: Action) -> Self {
+        let (record, notification) = match action {
+            Action::Store(record) => (Some(record), None),
+            Action::Notify(notification) => (None, Some(notification)),
+        };
+        Plan {
+            record,
+            notification,
+            fired: Vec::new(),
+        }
+    }
+}
+
+/// [`plan`], with the routing `rules` deciding in place of `Insert` when there are some:
+/// the record and the notification each when the fired rules (or the rules' `otherwise`)
+/// call for it. An invalid body or key is rejected as without rules.
+pub fn plan_routed(
+    body: &[u8],
+    envelope: &Envelope,
+    random_value: RandomValue,
+    now_ms: i64,
+    content: NotificationContent,
+    rules: Option<&Rules>,
+) -> Result<Plan, RecordError> {
+    let Some(rules) = rules else {
+        return plan(body, envelope, random_value, now_ms, content).map(Plan::from);
+    };
+    let (message, dedupe) = match checked(body, envelope) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            return notification::for_rejected_body(&errors, body, envelope, now_ms, content)
+                .map(|n| Plan::from(Action::Notify(n)))
+        }
+    };
+    let verdict = rules.evaluate(&message);
+    let fired = verdict.fired_rules();
+    let record = verdict
+        .actions
+        .store
+        .then(|| record_of(&message, envelope, dedupe.as_ref(), random_value, now_ms))
+        .transpose()?;
+    let notification = if verdict.actions.notify {
+        let named: Vec<_> = verdict
+            .fired
+            .iter()
+            .zip(&fired)
+            .filter(|(rule, _)| rule.then.notify)
+            .map(|(rule, fired)| (fired.clone(), rule.description.as_deref()))
+            .collect();
+        Some(notification::for_fired_rules(
+            &message,
+            envelope,
+            dedupe.as_ref(),
+            now_ms,
+            content,
+            &named,
+            verdict.subject(&message, content),
+        )?)
+    } else {
+        None
+    };
+    Ok(Plan {
+        record,
+        notification,
+        fired,
+    })
+}
+
+/// The valid message and its dedupe identity, or every problem with the body and key
+/// (the key's first).
+fn checked(
+    body: &[u8],
+    envelope: &Envelope,
+) -> Result<(Message, Option<Dedupe>), ValidationErrors> {
+    match (parse_message(body), dedupe_of(envelope, body)) {
+        (Ok(message), Ok(dedupe)) => Ok((message, dedupe)),
+        (Err(errors), key) => Err(errors.after(key.err())),
+        (Ok(_), Err(key_error)) => Err(ValidationErrors::single(key_error)),
+    }
+}
+
+/// The store route's record, keyed by the caller's key when it has one.
+fn record_of(
+    message: &Message,
+    envelope: &Envelope,
+    dedupe: Option<&Dedupe>,
+    random_value: RandomValue,
+    now_ms: i64,
+) -> Result<Record, RecordError> {
+    build_record(message, envelope, random_value, now_ms).map(|record| match dedupe {
+        Some(dedupe) => record.keyed(dedupe),
+        None => record,
+    })
 }
 
 /// The message's dedupe identity: none without a key, the key's error for a bad one.

@@ -34,6 +34,7 @@ async fn median_batch_ms(concurrency: usize) -> (f64, usize) {
         concurrency,
         notification_content: NotificationContent::IdsOnly,
         in_progress_expiry: Duration::from_secs(30),
+        rules: None,
     };
     let mut times = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS {

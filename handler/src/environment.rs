@@ -5,11 +5,11 @@
 pub use private_ingest_core::contract::function_environment::{
     IDEMPOTENCY_TABLE_NAME as IDEMPOTENCY_TABLE_NAME_VAR,
     METRICS_NAMESPACE as METRICS_NAMESPACE_VAR,
-    NOTIFICATION_INCLUDES_DATA as NOTIFICATION_INCLUDES_DATA_VAR, TABLE_NAME as TABLE_NAME_VAR,
-    TOPIC_ARN as TOPIC_ARN_VAR,
+    NOTIFICATION_INCLUDES_DATA as NOTIFICATION_INCLUDES_DATA_VAR,
+    ROUTING_RULES as ROUTING_RULES_VAR, TABLE_NAME as TABLE_NAME_VAR, TOPIC_ARN as TOPIC_ARN_VAR,
 };
 use private_ingest_core::contract::metrics::{namespace_problem, DEFAULT_METRICS_NAMESPACE};
-use private_ingest_core::NotificationContent;
+use private_ingest_core::{parse_rules, NotificationContent, Rules};
 
 use crate::metrics::EmfTarget;
 
@@ -25,6 +25,8 @@ pub struct FunctionEnvironment {
     pub notification_content: NotificationContent,
     /// Where the batch metrics go: the namespace and the function's name.
     pub metrics: EmfTarget,
+    /// The routing rules; none (the variable absent or empty): the routing on `Insert`.
+    pub rules: Option<Rules>,
 }
 
 /// Variables that are missing, empty, or hold a value the function cannot use.
@@ -69,6 +71,22 @@ impl FunctionEnvironment {
                 false
             }
         };
+        // The Pulumi program checked the rules with the same core before deploying; a
+        // document changed by hand since is checked again here, and a bad one stops the
+        // init (every message would otherwise be routed by rules nobody meant).
+        let rules = match lookup(ROUTING_RULES_VAR).filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(text) => match parse_rules(&text) {
+                Ok(rules) => Some(rules),
+                Err(errors) => {
+                    problems.push(format!(
+                        "{ROUTING_RULES_VAR} ({})",
+                        errors.messages().join("; ")
+                    ));
+                    None
+                }
+            },
+        };
         if problems.is_empty() {
             Ok(Self {
                 table_name,
@@ -79,6 +97,7 @@ impl FunctionEnvironment {
                     namespace,
                     function_name,
                 },
+                rules,
             })
         } else {
             Err(EnvironmentError(problems))
@@ -93,14 +112,19 @@ mod tests {
     #[test]
     fn reads_the_variables_and_withholds_data_by_default() {
         let s = FunctionEnvironment::from_lookup(|n| {
-            (n != NOTIFICATION_INCLUDES_DATA_VAR && n != METRICS_NAMESPACE_VAR)
-                .then(|| format!("value-of-{n}"))
+            let unset = [
+                NOTIFICATION_INCLUDES_DATA_VAR,
+                METRICS_NAMESPACE_VAR,
+                ROUTING_RULES_VAR,
+            ];
+            (!unset.contains(&n)).then(|| format!("value-of-{n}"))
         })
         .unwrap();
         assert_eq!(s.table_name, "value-of-TABLE_NAME");
         assert_eq!(s.idempotency_table_name, "value-of-IDEMPOTENCY_TABLE_NAME");
         assert_eq!(s.topic_arn, "value-of-TOPIC_ARN");
         assert_eq!(s.notification_content, NotificationContent::IdsOnly);
+        assert_eq!(s.rules, None, "no rules: the routing on Insert");
         assert_eq!(
             s.metrics,
             EmfTarget {
@@ -115,7 +139,7 @@ mod tests {
         let with = |value: &'static str| {
             FunctionEnvironment::from_lookup(move |n| match n {
                 METRICS_NAMESPACE_VAR => Some(value.to_owned()),
-                NOTIFICATION_INCLUDES_DATA_VAR => None,
+                NOTIFICATION_INCLUDES_DATA_VAR | ROUTING_RULES_VAR => None,
                 _ => Some("x".to_owned()),
             })
         };
@@ -135,6 +159,7 @@ mod tests {
         let with = |value: &'static str| {
             FunctionEnvironment::from_lookup(move |n| match n {
                 NOTIFICATION_INCLUDES_DATA_VAR => Some(value.to_owned()),
+                ROUTING_RULES_VAR => None,
                 _ => Some("x".to_owned()),
             })
         };
@@ -163,6 +188,28 @@ mod tests {
              IDEMPOTENCY_TABLE_NAME (the DynamoDB table for the Idempotency-Key markers of notifications), \
              TOPIC_ARN (the SNS topic for notifications), \
              AWS_LAMBDA_FUNCTION_NAME (set by Lambda: the metrics' dimension)"
+        );
+    }
+
+    #[test]
+    fn routing_rules_are_read_once_and_a_bad_document_stops_the_init() {
+        let with = |value: &'static str| {
+            FunctionEnvironment::from_lookup(move |n| match n {
+                ROUTING_RULES_VAR => Some(value.to_owned()),
+                NOTIFICATION_INCLUDES_DATA_VAR | METRICS_NAMESPACE_VAR => None,
+                _ => Some("x".to_owned()),
+            })
+        };
+        let iot = include_str!("../../fixtures/rules/iot-thresholds.json");
+        let rules = with(iot).unwrap().rules.expect("rules read");
+        assert_eq!(rules.rules[0].name, "overheat");
+        assert_eq!(with("  ").unwrap().rules, None, "empty: no rules");
+        assert_eq!(
+            with(r#"{"rules":[{"name":"a","when":{"path":"/data/t","op":"gte","value":1},"then":["store"]}]}"#)
+                .unwrap_err()
+                .to_string(),
+            "missing or invalid environment variable(s): ROUTING_RULES (rules[0].when.op: \"gte\" \
+             is not an operator; one of eq, ne, lt, le, gt, ge, exists, in, prefix (did you mean \"ge\"?))"
         );
     }
 }

@@ -10,6 +10,7 @@
 //! (then moves them to the DLQ after `maxReceiveCount`).
 
 mod notify_once;
+mod side_effects;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,12 +18,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::stream::{self, StreamExt};
-use private_ingest_core::idempotency::is_retry;
-use private_ingest_core::notification::for_reused_key;
-use private_ingest_core::{
-    plan, Action, Envelope, KeyClash, NotificationContent, NotificationKind, Record, RecordError,
-    Route,
-};
+use private_ingest_core::{plan_routed, NotificationContent, RecordError, Rules};
 use tracing::Instrument;
 
 use crate::clock::Clock;
@@ -30,7 +26,7 @@ use crate::dedupe::{DedupeError, DedupeStore};
 use crate::envelope::{envelope_of, idempotency_key_of, sent_at_ms};
 use crate::notify::{Notifier, NotifyError};
 use crate::random::RandomSource;
-use crate::store::{ExistingRecord, PutIfAbsent, RecordStore, StoreError};
+use crate::store::{RecordStore, StoreError};
 
 /// What the handler needs: the three ports, a clock and a random source (injected so
 /// tests are deterministic), how many records of a batch run at once, how much of the
@@ -47,6 +43,9 @@ pub struct Deps<S, N, D> {
     /// delivery can take (the Lambda's timeout; the local queue's visibility timeout), so
     /// a marker is only taken over once the delivery that wrote it has ended.
     pub in_progress_expiry: Duration,
+    /// The routing rules (`ROUTING_RULES`; the local stack's `--rules`); none: the
+    /// original routing on `Insert`.
+    pub rules: Option<Rules>,
 }
 
 impl<S: fmt::Debug, N: fmt::Debug, D: fmt::Debug> fmt::Debug for Deps<S, N, D> {
@@ -58,6 +57,7 @@ impl<S: fmt::Debug, N: fmt::Debug, D: fmt::Debug> fmt::Debug for Deps<S, N, D> {
             .field("concurrency", &self.concurrency)
             .field("notification_content", &self.notification_content)
             .field("in_progress_expiry", &self.in_progress_expiry)
+            .field("rules", &self.rules.as_ref().map(Rules::to_json))
             .finish_non_exhaustive()
     }
 }
@@ -126,9 +126,28 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageOutcome {
     pub message_id: String,
+    /// What became of its one side effect; of its record when routing rules called for a
+    /// record and a notification.
     pub outcome: Outcome,
+    /// When routing rules called for a record and a notification: what became of the
+    /// notification (none when the record's failure or rejection stopped it first).
+    pub notification_outcome: Option<Outcome>,
     /// When the queue received it (SQS `SentTimestamp`), epoch milliseconds, if it said.
     pub sent_at_ms: Option<i64>,
+}
+
+impl MessageOutcome {
+    /// Whether the queue must redeliver it: one of its side effects failed. The one that
+    /// succeeded is not done twice then: the record's put is conditional, and a keyed
+    /// notification is deduplicated.
+    pub fn failed(&self) -> bool {
+        self.outcome == Outcome::Failed || self.notification_outcome == Some(Outcome::Failed)
+    }
+
+    /// Every outcome of the message: its record's and its notification's.
+    pub fn outcomes(&self) -> impl Iterator<Item = Outcome> + '_ {
+        std::iter::once(self.outcome).chain(self.notification_outcome)
+    }
 }
 
 /// Every message of a batch with its outcome, in batch order.
@@ -144,7 +163,7 @@ impl BatchOutcomes {
         response.set_failures(
             self.messages
                 .iter()
-                .filter(|m| m.outcome == Outcome::Failed)
+                .filter(|m| m.failed())
                 .map(|m| m.message_id.clone())
                 .collect::<Vec<_>>(),
         );
@@ -181,11 +200,13 @@ pub async fn process_batch<S: RecordStore, N: Notifier, D: DedupeStore>(
         .map(|group| async move {
             let mut outcomes = Vec::with_capacity(group.len());
             for (index, message_id, message) in group {
-                let outcome = process_logged(deps, &message_id, &message).await;
+                let (outcome, notification_outcome) =
+                    process_logged(deps, &message_id, &message).await;
                 let done = MessageOutcome {
                     sent_at_ms: sent_at_ms(&message),
                     message_id,
                     outcome,
+                    notification_outcome,
                 };
                 outcomes.push((index, done));
             }
@@ -199,10 +220,7 @@ pub async fn process_batch<S: RecordStore, N: Notifier, D: DedupeStore>(
     let messages: Vec<MessageOutcome> = messages.into_iter().map(|(_, m)| m).collect();
     tracing::debug!(
         records = total,
-        failed = messages
-            .iter()
-            .filter(|m| m.outcome == Outcome::Failed)
-            .count(),
+        failed = messages.iter().filter(|m| m.failed()).count(),
         "batch processed"
     );
     Ok(BatchOutcomes { messages })
@@ -230,124 +248,115 @@ fn same_key_groups(records: Vec<(String, SqsMessage)>) -> Vec<Vec<(usize, String
     groups
 }
 
-/// One message, in its span, with its one log line.
+/// One message, in its span, with its one log line: its outcome, and its notification's
+/// when routing rules called for a record and a notification.
 async fn process_logged<S: RecordStore, N: Notifier, D: DedupeStore>(
     deps: &Deps<S, N, D>,
     id: &str,
     message: &SqsMessage,
-) -> Outcome {
+) -> (Outcome, Option<Outcome>) {
     let span = tracing::info_span!("message", message_id = %id);
     async {
         let started = Instant::now();
-        let (route, result) = process(deps, id, message).await;
+        let done = process(deps, id, message).await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        // No `route` field for a rejected body: it never got one.
-        let route = route.map(Route::as_str);
-        match &result {
-            Ok(outcome) => tracing::info!(
-                message_id = %id, route, outcome = outcome.as_str(), duration_ms,
-                "message processed"
+        // No `route` field for a rejected body: it never got one; no `rules` without rules.
+        let route = done.route;
+        let rules = (!done.rules.is_empty()).then(|| done.rules.join(","));
+        let outcome = |r: &Result<Outcome, ItemError>| r.as_ref().map_or(Outcome::Failed, |o| *o);
+        let first = outcome(&done.first);
+        let notification = done.notification.as_ref().map(outcome);
+        let error = [Some(&done.first), done.notification.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|r| r.as_ref().err());
+        let notification_outcome = notification.map(Outcome::as_str);
+        match error {
+            None => tracing::info!(
+                message_id = %id, route, rules, outcome = first.as_str(), notification_outcome,
+                duration_ms, "message processed"
             ),
-            Err(error) => tracing::error!(
-                message_id = %id, route, outcome = Outcome::Failed.as_str(), duration_ms, %error,
-                "message failed; the queue will redeliver it"
+            Some(error) => tracing::error!(
+                message_id = %id, route, rules, outcome = first.as_str(), notification_outcome,
+                duration_ms, %error, "message failed; the queue will redeliver it"
             ),
         }
-        result.unwrap_or(Outcome::Failed)
+        (first, notification)
     }
     .instrument(span)
     .await
 }
 
-/// Plan, then the one side effect. Returns the message's route (none for a rejected body,
-/// or when planning itself failed) with the result.
+/// What one message's side effects came to.
+struct Processed {
+    /// `store`, `notify` or `store+notify`; none for a rejected body, or when planning
+    /// itself failed.
+    route: Option<&'static str>,
+    /// The routing rules that fired.
+    rules: Vec<String>,
+    /// The record's put, or the only side effect.
+    first: Result<Outcome, ItemError>,
+    /// The notification, when the message also had a record (and the put let it go on).
+    notification: Option<Result<Outcome, ItemError>>,
+}
+
+/// Plan, then the side effects: the record first, then the notification, which is not
+/// sent when the put failed (the redelivery does both) or found the key used for another
+/// body (the message is rejected).
 async fn process<S: RecordStore, N: Notifier, D: DedupeStore>(
     deps: &Deps<S, N, D>,
     id: &str,
     message: &SqsMessage,
-) -> (Option<Route>, Result<Outcome, ItemError>) {
+) -> Processed {
     let envelope = envelope_of(id, message);
     // A record without a body is a body that fails validation: it gets a "rejected" alert.
     let body = message.body.as_deref().unwrap_or_default().as_bytes();
     let now_ms = (deps.clock)();
-    let planned = plan(
+    let planned = plan_routed(
         body,
         &envelope,
         (deps.random)(),
         now_ms,
         deps.notification_content,
+        deps.rules.as_ref(),
     );
-    let action = match planned {
-        Ok(action) => action,
-        Err(error) => return (None, Err(error.into())),
-    };
-    let route = action.route();
-    let result = match action {
-        Action::Store(record) => match deps.store.put_if_absent(&record).await {
-            Ok(PutIfAbsent::Stored) => Ok(Outcome::Stored),
-            Ok(PutIfAbsent::Exists(existing))
-                if is_retry(
-                    record.body_sha256.as_deref(),
-                    existing.body_sha256.as_deref(),
-                ) =>
-            {
-                Ok(Outcome::AlreadyStored)
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(error) => {
+            return Processed {
+                route: None,
+                rules: Vec::new(),
+                first: Err(error.into()),
+                notification: None,
             }
-            Ok(PutIfAbsent::Exists(existing)) => {
-                let clash = store_clash(&record, &existing);
-                reject_clash(deps, &clash, body, &envelope, now_ms).await
-            }
-            Err(error) => Err(error.into()),
-        },
-        Action::Notify(notification)
-            if notification.kind == NotificationKind::Notify
-                && notification.idempotency_key.is_some() =>
-        {
-            notify_once::notify_once(deps, &notification, body, &envelope, now_ms).await
         }
-        Action::Notify(notification) => {
-            let done = match notification.kind {
-                NotificationKind::Notify => Outcome::Notified,
-                NotificationKind::Rejected => Outcome::Rejected,
+    };
+    let route = plan.route_label();
+    let rules = plan.fired.into_iter().map(|f| f.name).collect();
+    let (first, notification) = match (plan.record, plan.notification) {
+        (Some(record), notification) => {
+            let stored = side_effects::store(deps, &record, body, &envelope, now_ms).await;
+            let goes_on = matches!(stored, Ok(Outcome::Stored | Outcome::AlreadyStored));
+            let notified = match notification {
+                Some(n) if goes_on => {
+                    Some(side_effects::notify(deps, &n, body, &envelope, now_ms).await)
+                }
+                _ => None,
             };
-            deps.notifier
-                .publish(&notification)
-                .await
-                .map(|()| done)
-                .map_err(ItemError::from)
+            (stored, notified)
         }
+        (None, Some(n)) => (
+            side_effects::notify(deps, &n, body, &envelope, now_ms).await,
+            None,
+        ),
+        (None, None) => unreachable!("a plan has a record, a notification or both"),
     };
-    (route, result)
-}
-
-/// The clash a store-route put found: a key reused for another body, or (without a key)
-/// this message's id taken as another request's key.
-fn store_clash<'a>(record: &'a Record, existing: &'a ExistingRecord) -> KeyClash<'a> {
-    KeyClash {
-        key: &record.id,
-        keyed: record.body_sha256.is_some(),
-        // A record without `message_id` was stored without a key: its id is its message's.
-        first_message_id: Some(existing.message_id.as_deref().unwrap_or(&record.id)),
-        route: Route::Store,
+    Processed {
+        route,
+        rules,
+        first,
+        notification,
     }
-}
-
-/// Publishes the "rejected" alert about a clash; the message is then done.
-async fn reject_clash<S, N: Notifier, D>(
-    deps: &Deps<S, N, D>,
-    clash: &KeyClash<'_>,
-    body: &[u8],
-    envelope: &Envelope,
-    now_ms: i64,
-) -> Result<Outcome, ItemError> {
-    let alert = for_reused_key(clash, body, envelope, now_ms, deps.notification_content)?;
-    tracing::warn!(
-        key = clash.key,
-        first_message_id = clash.first_message_id,
-        "the record id or Idempotency-Key was already used for a different body; rejected"
-    );
-    deps.notifier.publish(&alert).await?;
-    Ok(Outcome::Rejected)
 }
 
 #[cfg(test)]

@@ -420,6 +420,76 @@ async fn bootstrap_fails_at_init_naming_the_missing_environment() {
     assert!(api.first_next_at().is_none(), "it must not poll for events");
 }
 
+#[tokio::test]
+async fn bootstrap_routes_by_the_rules_in_its_environment_storing_and_alerting_from_one_message() {
+    // GIVEN the binary with the IoT rules in ROUTING_RULES (compact, as Pulumi sets it)
+    let (moto, config, tap) = aws_side().await;
+    let mut api = RuntimeApi::start().await;
+    let iot: Value =
+        serde_json::from_str(include_str!("../../fixtures/rules/iot-thresholds.json")).unwrap();
+    let mut env = environment(&moto, TABLE, &tap.topic_arn);
+    env.push(("ROUTING_RULES", iot.to_string()));
+    let mut bootstrap = Bootstrap::spawn(&api, &env);
+
+    // WHEN a reading over the threshold and one at it arrive in one batch
+    let event = json!({"Records": [
+        private_ingest_testkit::sqs::record(
+            "m-hot", r#"{"Insert":"iot","data":{"sensor":"s-1","temperature":80.5}}"#),
+        private_ingest_testkit::sqs::record(
+            "m-mild", r#"{"Insert":"iot","data":{"sensor":"s-1","temperature":80}}"#),
+    ]});
+    api.invoke("inv-1", &event.to_string());
+    let response = response_to(&mut api, &mut bootstrap, "inv-1").await;
+
+    // THEN both are records in DynamoDB, and one alert went to SNS naming the rule
+    assert_eq!(response, json!({"batchItemFailures": []}));
+    assert_eq!(scan_items(&config, TABLE).await.len(), 2);
+    let hot = get_item(&config, TABLE, "m-hot")
+        .await
+        .expect("the hot reading's record");
+    assert_eq!(
+        hot["data"].as_m().unwrap()["temperature"],
+        AttributeValue::N("80.5".into())
+    );
+    let delivered = tap.take_all().await;
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    // Notifications carry ids only by default: the subject's values are withheld.
+    assert_eq!(
+        delivered[0].subject.as_deref(),
+        Some("Temperature (withheld) at (withheld)")
+    );
+    assert!(delivered[0]
+        .message
+        .contains("Rule \"overheat\" fired (severity high)."));
+    assert_eq!(delivered[0].attributes["severity"], "high");
+    assert_eq!(delivered[0].attributes["rules"], r#"["overheat"]"#);
+    // AND the log names the route, the rule and both outcomes; the metrics count both
+    let hot_line = bootstrap
+        .outcomes()
+        .into_iter()
+        .find(|l| l["message_id"] == "m-hot")
+        .unwrap();
+    assert_eq!(
+        (
+            &hot_line["route"],
+            &hot_line["rules"],
+            &hot_line["outcome"],
+            &hot_line["notification_outcome"]
+        ),
+        (
+            &json!("store+notify"),
+            &json!("overheat"),
+            &json!("stored"),
+            &json!("notified")
+        )
+    );
+    let metrics = bootstrap.metric_lines();
+    assert_eq!(
+        (&metrics[0]["Stored"], &metrics[0]["Notified"]),
+        (&json!(2), &json!(1))
+    );
+}
+
 /// The Pulumi program gives the function `AWS_ENDPOINT_URL_SNS` (the SNS interface
 /// endpoint has no private DNS, so the SDK must be told its name), and a deployment may
 /// name DynamoDB's too. With the SDK's default features off, the per-service variables

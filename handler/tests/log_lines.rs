@@ -28,6 +28,7 @@ fn deps() -> Deps<MemoryStore, MemoryNotifier, MemoryDedupe> {
         concurrency: 4,
         notification_content: NotificationContent::IdsOnly,
         in_progress_expiry: std::time::Duration::from_secs(30),
+        rules: None,
     }
 }
 

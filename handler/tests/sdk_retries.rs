@@ -123,6 +123,7 @@ fn deps<S, N>(store: S, notifier: N) -> Deps<S, N, MemoryDedupe> {
         concurrency: 1,
         notification_content: NotificationContent::IdsOnly,
         in_progress_expiry: std::time::Duration::from_secs(30),
+        rules: None,
     }
 }
 

@@ -71,6 +71,13 @@ pub struct Flags {
           action = clap::ArgAction::Set)]
     pub notification_includes_data: bool,
 
+    /// Routing rules (a rules document, JSON: see fixtures/rules/): which messages are
+    /// stored, notified about, or both, in place of the routing on `Insert`. Checked at
+    /// start: a bad file stops the start with every problem named. As the cloud's
+    /// `routingRules` setting.
+    #[arg(long, env = "PRIVATE_INGEST_RULES", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
     /// TESTING ONLY: fraction (0 to 1) of store and notify attempts that fail on purpose,
     /// so the queue redelivers them and finally dead-letters them.
     #[arg(long, env = "PRIVATE_INGEST_FAIL_RATE", value_name = "FRACTION",
@@ -208,6 +215,7 @@ mod tests {
         assert_eq!((c.fail_rate, c.fail_first_attempts), (0.0, 0));
         assert_eq!(c.notification_content(), NotificationContent::IdsOnly);
         assert!(!c.init);
+        assert_eq!(c.rules, None, "no rules: the routing on Insert");
         assert!(c.allowed_hosts.is_empty());
         assert_eq!(c.max_connections, 1_024);
         assert_eq!(c.header_timeout(), Duration::from_secs(10));

@@ -7,7 +7,8 @@
 //! (its ports on SQLite). [`flags`] are the command line; [`faults`] is a testing-only
 //! hook. [`server`] is the accept loop (connection limit, timeouts); [`health`] says
 //! whether writes work; [`log_throttle`] keeps repeated errors from flooding the log;
-//! [`metrics`] counts what each part does, for `GET /metrics`.
+//! [`metrics`] counts what each part does, for `GET /metrics`; [`routing_rules`] reads
+//! `--rules`.
 
 pub mod adapters;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod log_throttle;
 pub mod metrics;
 pub mod poller;
 pub mod queue;
+pub mod routing_rules;
 pub mod server;
 pub mod sqs_event;
 
@@ -45,6 +47,7 @@ use crate::health::{WriteHealth, WriteState};
 use crate::metrics::{CountingCommits, Metrics};
 use crate::poller::{Poller, PollerOptions};
 use crate::queue::{Queue, QueueOptions};
+use crate::routing_rules::RulesFileError;
 
 /// How long a stop waits for open HTTP requests to finish before closing anyway.
 const HTTP_DRAIN_LIMIT: Duration = Duration::from_secs(10);
@@ -68,6 +71,8 @@ pub enum RunError {
     Refused(#[from] DataDirError),
     #[error("the database was lost while the stack ran: {reason}. {rescue}")]
     DatabaseLost { reason: String, rescue: String },
+    #[error(transparent)]
+    Rules(#[from] RulesFileError),
 }
 
 impl RunError {
@@ -91,6 +96,14 @@ pub async fn run(
     flags: Flags,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
+    // Before anything is opened: a bad rules file changes nothing on disk.
+    let rules = flags
+        .rules
+        .as_deref()
+        .map(routing_rules::load)
+        .transpose()?;
+    let rules_in_force: Arc<str> =
+        private_ingest_core::rules::in_force(rules.as_ref(), flags.notification_content()).into();
     std::fs::create_dir_all(&flags.data_dir).map_err(|source| RunError::DataDir {
         path: flags.data_dir.display().to_string(),
         source,
@@ -161,6 +174,7 @@ pub async fn run(
                 concurrency: batch_size,
                 notification_content: flags.notification_content(),
                 in_progress_expiry: flags.in_progress_expiry(),
+                rules: rules.clone(),
             },
             PollerOptions {
                 batch_size,
@@ -196,6 +210,7 @@ pub async fn run(
                 hosts: AllowedHosts::new(&flags.listen, &flags.allowed_hosts),
             },
             metrics,
+            rules_in_force,
         },
         flags.web_dir.clone(),
     );
@@ -213,6 +228,7 @@ pub async fn run(
         batch_window_ms = flags.batch_window_ms,
         max_concurrency = flags.max_concurrency,
         notification_includes_data = flags.notification_includes_data,
+        rules = flags.rules.as_ref().map(|p| p.display().to_string()),
         max_connections = settings.max_connections,
         header_timeout_ms = flags.header_timeout_ms,
         body_timeout_ms = flags.body_timeout_ms,

@@ -18,7 +18,7 @@ use private_ingest_core::contract::metrics::{
     ITEM_FAILURES, MESSAGE_AGE_MS, NOTIFIED, PROMETHEUS_PREFIX, REJECTED, STORED,
 };
 use private_ingest_handler::metrics::BatchMetrics;
-use private_ingest_handler::{BatchOutcomes, Outcome};
+use private_ingest_handler::BatchOutcomes;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
@@ -199,11 +199,7 @@ impl Metrics {
         for age in &batch.message_ages_ms {
             self.message_age.observe(*age as f64 / 1_000.0);
         }
-        for m in outcomes
-            .messages
-            .iter()
-            .filter(|m| m.outcome != Outcome::Failed)
-        {
+        for m in outcomes.messages.iter().filter(|m| !m.failed()) {
             if let Some(sent_at_ms) = m.sent_at_ms {
                 let waited = now_ms.saturating_sub(sent_at_ms).max(0);
                 self.end_to_end_latency.observe(waited as f64 / 1_000.0);

@@ -248,6 +248,7 @@ mod tests {
             concurrency: 10,
             notification_content: NotificationContent::IdsOnly,
             in_progress_expiry: Duration::from_secs(30),
+            rules: None,
         };
         let options = PollerOptions {
             batch_size: 10,

@@ -91,7 +91,12 @@ describe("nothing is public", () => {
 
   test("the page's objects are private: no ACL, uploaded base64 for the binary-safe S3 integration", () => {
     const objects = all("aws:s3/bucketObjectv2:BucketObjectv2");
-    assert.deepEqual(objects.map((o) => o.inputs.key).sort(), ["assets/app.js", "assets/core_bg.wasm", "index.html"]);
+    assert.deepEqual(objects.map((o) => o.inputs.key).sort(), [
+      "assets/app.js",
+      "assets/core_bg.wasm",
+      "index.html",
+      "routing-rules.json",
+    ]);
     for (const o of objects) assert.equal(o.inputs.acl, undefined, o.inputs.key);
     const wasm = objects.find((o) => o.inputs.key === "assets/core_bg.wasm")!;
     assert.equal(wasm.inputs.contentType, "application/wasm");

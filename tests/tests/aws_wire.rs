@@ -61,6 +61,7 @@ impl Stack {
             concurrency: 4,
             notification_content: CONTENT,
             in_progress_expiry: std::time::Duration::from_secs(30),
+            rules: None,
         }
     }
 

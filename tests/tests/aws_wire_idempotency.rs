@@ -65,6 +65,7 @@ impl Wire {
             concurrency: 4,
             notification_content: NotificationContent::IdsOnly,
             in_progress_expiry: Duration::from_secs(30),
+            rules: None,
         }
     }
 }

@@ -77,6 +77,7 @@ export interface Contract {
     topicArn: string;
     notificationIncludesData: string;
     metricsNamespace: string;
+    routingRules: string;
   };
   limits: Limits;
   metrics: ContractMetrics;
@@ -192,6 +193,7 @@ pub struct FunctionEnvironment {
     pub topic_arn: &'static str,
     pub notification_includes_data: &'static str,
     pub metrics_namespace: &'static str,
+    pub routing_rules: &'static str,
 }
 
 /// One metric (TypeScript `ContractMetric`).
@@ -346,6 +348,7 @@ pub fn contract() -> Contract {
             topic_arn: function_environment::TOPIC_ARN,
             notification_includes_data: function_environment::NOTIFICATION_INCLUDES_DATA,
             metrics_namespace: function_environment::METRICS_NAMESPACE,
+            routing_rules: function_environment::ROUTING_RULES,
         },
         limits: LIMITS,
         metrics: metrics(),

@@ -2,15 +2,21 @@
 //! Values cross as JSON text ([`js_json`]), not through serde-wasm-bindgen, which would
 //! hand serde_json's `arbitrary_precision` numbers to JavaScript as internal maps.
 //! Built for `--target web` (the test page) and `--target nodejs` (Pulumi). The exports
-//! only Pulumi calls (`requestSchema`, `validateStackConfig`, `stackSettings`, `limits`)
-//! are behind the default feature `pulumi`, which the page's build leaves off: the page
-//! downloads only what it runs (`validate`, `validateIdempotencyKey`, `contract`).
+//! only Pulumi calls (`requestSchema`, `validateStackConfig`, `stackSettings`, `limits`,
+//! `checkRules`, `rulesInForce`) are behind the default feature `pulumi`, which the page's
+//! build leaves off: the page downloads only what it runs (`validate`,
+//! `validateIdempotencyKey`, `contract`, `previewRules`, `readRulesInForce`).
 //!
 //! What only JavaScript needs lives here, not in the core: the contract in camelCase
 //! ([`contract`]) and the TypeScript types of what the exports and the API return.
 
 pub mod contract;
 pub mod js_json;
+pub mod rules;
+
+#[cfg(feature = "pulumi")]
+pub use rules::{check_rules, rules_in_force};
+pub use rules::{preview_rules, read_rules_in_force};
 
 use private_ingest_core as core;
 use serde::Serialize;

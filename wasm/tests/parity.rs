@@ -181,7 +181,8 @@ fn the_contract_export_carries_every_shared_constant() {
                 "idempotencyTableName": "IDEMPOTENCY_TABLE_NAME",
                 "topicArn": "TOPIC_ARN",
                 "notificationIncludesData": "NOTIFICATION_INCLUDES_DATA",
-                "metricsNamespace": "METRICS_NAMESPACE"
+                "metricsNamespace": "METRICS_NAMESPACE",
+                "routingRules": "ROUTING_RULES"
             },
             "limits": {"maxBodyBytes": 262144, "maxDepth": 32}
         })

@@ -185,6 +185,30 @@ export class IngestApi {
     }
   }
 
+  /**
+   * The routing rules in force, as JSON text (the core reads it: JSON.parse would round
+   * long numbers): the local stack's `GET rules`, else the cloud's `routing-rules.json`
+   * beside the page; null when neither answers with JSON.
+   */
+  async rulesInForce(): Promise<string | null> {
+    for (const path of ['rules', 'routing-rules.json']) {
+      try {
+        const response = await fetch(this.url(path), {
+          headers: { Accept: 'application/json' },
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          cache: 'no-store',
+        });
+        const type = response.headers.get('content-type') ?? '';
+        if (response.ok && type.startsWith('application/json')) {
+          return await response.text();
+        }
+      } catch {
+        // Not this one: try the next place.
+      }
+    }
+    return null;
+  }
+
   /** The first page of a local-only list; null when the endpoint does not answer with one. */
   private async localPage(path: string, key: string): Promise<ListPage<unknown> | null> {
     try {

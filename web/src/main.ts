@@ -3,7 +3,13 @@
  * the history and the local stack's panels together. Every status change is also said
  * in the page's live region (role="status") for screen reader users.
  */
-import init, { contract, validate, validateIdempotencyKey } from '../../wasm/pkg-web/private_ingest_wasm.js';
+import init, {
+  contract,
+  previewRules,
+  readRulesInForce,
+  validate,
+  validateIdempotencyKey,
+} from '../../wasm/pkg-web/private_ingest_wasm.js';
 // A relative URL to the emitted .wasm file, resolved against this script at run time.
 import wasmUrl from '../../wasm/pkg-web/private_ingest_wasm_bg.wasm?url';
 import { IngestApi } from './api';
@@ -15,6 +21,7 @@ import { KeyView, newKey, sha256Hex } from './key-view';
 import { LocalPanels } from './local-panels';
 import { describeState, type MessageState } from './message-state';
 import { renderResponse } from './response-view';
+import { RulesView } from './rules-view';
 import { ValidationView } from './validation-view';
 import './style.css';
 
@@ -65,7 +72,35 @@ async function start(): Promise<void> {
     validateIdempotencyKey,
     () => view.update(),
   );
-  const view = new ValidationView(editor, validation, send, validate, shared, () => keys.ok);
+  const rules = new RulesView(
+    {
+      section: byId('rules-panel', HTMLElement),
+      summary: byId('rules-summary', HTMLElement),
+      list: byId('rules', HTMLOListElement),
+      preview: byId('rules-preview', HTMLDivElement),
+    },
+    readRulesInForce,
+    previewRules,
+  );
+  const view = new ValidationView(
+    editor,
+    validation,
+    send,
+    validate,
+    shared,
+    () => keys.ok,
+    () => rules.active,
+  );
+  const check = (): ReturnType<ValidationView['update']> => {
+    const verdict = view.update();
+    rules.update(editor.value);
+    return verdict;
+  };
+  // The rules in force are read once; until then (and without rules) Insert routes.
+  void api.rulesInForce().then((text) => {
+    rules.show(text);
+    check();
+  });
   // Set below, once the functions it calls exist.
   let sendEntryAgain: (entry: HistoryEntry) => void = () => {};
   const history = new HistoryView(byId('history', HTMLOListElement), byId('history-empty', HTMLElement), (entry) =>
@@ -135,8 +170,11 @@ async function start(): Promise<void> {
     if (sending || !verdict.ok || verdict.route === null || !keys.ok) {
       return;
     }
+    // With rules, the message is followed to its record when it makes one, else to its notification.
+    const routed = rules.update(editor.value);
+    const route = routed === null ? verdict.route : routed.store ? 'store' : 'notify';
     // Each composed message gets its own key: once this one is accepted, the next gets a new one.
-    if (await sendAndFollow(editor.value, keys.key, verdict.route)) {
+    if (await sendAndFollow(editor.value, keys.key, route)) {
       keys.renew();
     }
   };
@@ -146,7 +184,7 @@ async function start(): Promise<void> {
     }
   };
 
-  editor.addEventListener('input', () => view.update());
+  editor.addEventListener('input', () => check());
   editor.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -160,7 +198,7 @@ async function start(): Promise<void> {
   for (const button of form.querySelectorAll<HTMLButtonElement>('button[data-preset]')) {
     button.addEventListener('click', () => {
       editor.value = PRESETS[button.dataset['preset'] ?? ''] ?? editor.value;
-      const verdict = view.update();
+      const verdict = check();
       announce(
         `Preset loaded: ${button.textContent ?? ''}. ${verdict.route === 'store' ? 'It will be stored.' : 'It will send a notification.'}`,
       );

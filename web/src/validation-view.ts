@@ -17,6 +17,8 @@ export class ValidationView {
     private readonly contract: Contract,
     /** Whether the rest of the request (its Idempotency-Key) lets Send be used. */
     private readonly othersOk: () => boolean = () => true,
+    /** Whether routing rules, not `Insert`, decide where a message goes (the rules view says). */
+    private readonly routedByRules: () => boolean = () => false,
   ) {}
 
   /** Validates the editor's text and shows the verdict; returns it. */
@@ -39,8 +41,9 @@ export class ValidationView {
     );
     if (result.ok) {
       const store = JSON.stringify(this.contract.storeInsertValue);
-      const route =
-        result.route === 'store'
+      const route = this.routedByRules()
+        ? ['is ', h('strong', {}, 'routed by the rules in force'), ' (below).']
+        : result.route === 'store'
           ? [h('strong', {}, 'will be stored'), ` as a record (Insert is ${store}).`]
           : [h('strong', {}, 'will send a notification'), ` (Insert is not ${store}, so no record is made).`];
       return [

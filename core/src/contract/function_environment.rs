@@ -19,3 +19,9 @@ pub const NOTIFICATION_INCLUDES_DATA: &str = "NOTIFICATION_INCLUDES_DATA";
 /// The CloudWatch namespace of the function's EMF metrics; absent: the contract's
 /// `DEFAULT_METRICS_NAMESPACE` (`PrivateIngest`).
 pub const METRICS_NAMESPACE: &str = "METRICS_NAMESPACE";
+
+/// The routing rules (a rules document as compact JSON, at most
+/// [`MAX_RULES_DOCUMENT_BYTES`](super::rules::MAX_RULES_DOCUMENT_BYTES)); absent: the
+/// original routing on `Insert`. In the environment rather than the package, so changing
+/// the rules is a configuration update, not a new build.
+pub const ROUTING_RULES: &str = "ROUTING_RULES";

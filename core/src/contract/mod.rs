@@ -2,8 +2,8 @@
 //! fields ([`request`]), the limits ([`limits`]), the API's answers ([`responses`]) and
 //! the security headers on them ([`security_headers`]), what travels on the queue
 //! besides the body ([`queue`]), the `Idempotency-Key` header ([`idempotency`]), the
-//! Lambda's environment variables ([`function_environment`]) and the metrics both stacks
-//! emit ([`metrics`]).
+//! Lambda's environment variables ([`function_environment`]), the metrics both stacks
+//! emit ([`metrics`]) and the routing rules' caps ([`rules`]).
 //!
 //! The handler, the local gateway and, through the Wasm module's `contract()`, the test
 //! page and the Pulumi program read them from here; none of them retypes one.
@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod queue;
 pub mod request;
 pub mod responses;
+pub mod rules;
 pub mod security_headers;
 
 pub use idempotency::{

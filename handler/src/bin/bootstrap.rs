@@ -86,6 +86,7 @@ async fn aws_deps(environment: FunctionEnvironment) -> AwsDeps {
         concurrency: CONCURRENCY,
         notification_content: environment.notification_content,
         in_progress_expiry: IN_PROGRESS_EXPIRY,
+        rules: environment.rules,
     }
 }
 

@@ -6,7 +6,8 @@ use std::time::Duration;
 use private_ingest_core::contract::NOTIFICATION_DEDUPE_SECONDS;
 use private_ingest_core::{Envelope, KeyClash, Notification, Route};
 
-use super::{reject_clash, Deps, ItemError, Outcome};
+use super::side_effects::reject_clash;
+use super::{Deps, ItemError, Outcome};
 use crate::dedupe::{Claim, Claimed, DedupeStore, MarkerStatus};
 use crate::notify::Notifier;
 

@@ -1,12 +1,13 @@
 //! Handler tests with the in-memory ports: every row of ARCHITECTURE.md's "What happens
 //! to every message" table, then batches that mix them; messages with an
-//! `Idempotency-Key` in [`keyed`].
+//! `Idempotency-Key` in [`keyed`]; messages routed by routing rules in [`routed`].
 
 mod keyed;
+mod routed;
 
 use std::time::Duration;
 
-use private_ingest_core::{Envelope, RandomValue};
+use private_ingest_core::{plan, Action, Envelope, NotificationKind, RandomValue, Route};
 use private_ingest_testkit::fixtures::{
     MISSING_ID_EVENT, MIXED_EVENT, MIXED_IDS, STORE_EVENT, STORE_ID,
 };
@@ -47,6 +48,7 @@ fn deps_with(store: MemoryStore, notifier: MemoryNotifier) -> MemoryDeps {
         concurrency: 4,
         notification_content: NotificationContent::WithCallerData,
         in_progress_expiry: IN_PROGRESS,
+        rules: None,
     }
 }
 

@@ -31,14 +31,19 @@ impl BatchMetrics {
             ..BatchMetrics::default()
         };
         for message in &outcomes.messages {
-            *match message.outcome {
-                Outcome::Stored => &mut m.stored,
-                Outcome::AlreadyStored => &mut m.already_stored,
-                Outcome::Notified => &mut m.notified,
-                Outcome::AlreadyNotified => &mut m.already_notified,
-                Outcome::Rejected => &mut m.rejected,
-                Outcome::Failed => &mut m.item_failures,
-            } += 1;
+            // A message with a record and a notification (routing rules) counts toward
+            // each; it is one item failure however many of its side effects failed.
+            for outcome in message.outcomes().filter(|o| *o != Outcome::Failed) {
+                *match outcome {
+                    Outcome::Stored => &mut m.stored,
+                    Outcome::AlreadyStored => &mut m.already_stored,
+                    Outcome::Notified => &mut m.notified,
+                    Outcome::AlreadyNotified => &mut m.already_notified,
+                    Outcome::Rejected => &mut m.rejected,
+                    Outcome::Failed => &mut m.item_failures,
+                } += 1;
+            }
+            m.item_failures += u64::from(message.failed());
             if let Some(sent_at_ms) = message.sent_at_ms {
                 let age = started_ms.saturating_sub(sent_at_ms).max(0);
                 m.message_ages_ms.push(u64::try_from(age).unwrap_or(0));
@@ -62,6 +67,7 @@ mod tests {
         MessageOutcome {
             message_id: id.into(),
             outcome,
+            notification_outcome: None,
             sent_at_ms,
         }
     }

@@ -1,6 +1,7 @@
 //! The SNS [`Notifier`]: one `Publish` per notification to one topic. The email body is
-//! the notification's `text` and its subject the `subject`; the kind and message id go in
-//! message attributes so subscriptions can filter on them. The whole struct is never
+//! the notification's `text` and its subject the `subject`; the kind and message id (and,
+//! with routing rules, the severity and the fired rules) go in message attributes so
+//! subscriptions can filter on them. The whole struct is never
 //! published as JSON: its `data` can be 256 KiB, over the SNS message limit (256 KB),
 //! while the core bounds `text`.
 
@@ -16,6 +17,13 @@ use super::{Notifier, NotifyError};
 pub const KIND_ATTRIBUTE: &str = "kind";
 /// Message attribute with the queue message id the notification is about.
 pub const MESSAGE_ID_ATTRIBUTE: &str = "message_id";
+/// With routing rules: message attribute with the notification's severity (`info` to
+/// `critical`), so a subscription can take only the urgent ones (a filter policy such as
+/// `{"severity": ["high", "critical"]}` for a pager).
+pub const SEVERITY_ATTRIBUTE: &str = "severity";
+/// With routing rules: message attribute (`String.Array`) with the names of the rules that
+/// fired, for filter policies on a rule (`{"rules": ["overheat"]}`).
+pub const RULES_ATTRIBUTE: &str = "rules";
 
 /// Publishes notifications to one topic.
 #[derive(Debug, Clone)]
@@ -35,7 +43,8 @@ impl SnsNotifier {
 
 impl Notifier for SnsNotifier {
     async fn publish(&self, notification: &Notification) -> Result<(), NotifyError> {
-        self.client
+        let mut publish = self
+            .client
             .publish()
             .topic_arn(&self.topic_arn)
             .message(&notification.text)
@@ -47,26 +56,43 @@ impl Notifier for SnsNotifier {
             .message_attributes(
                 MESSAGE_ID_ATTRIBUTE,
                 string_attribute(&notification.message_id)?,
+            );
+        // Four attributes at most: SNS takes ten.
+        if let Some(severity) = notification.severity {
+            publish = publish
+                .message_attributes(SEVERITY_ATTRIBUTE, string_attribute(severity.as_str())?);
+        }
+        if !notification.rules.is_empty() {
+            let names: Vec<&str> = notification.rules.iter().map(|r| r.name.as_str()).collect();
+            publish = publish.message_attributes(
+                RULES_ATTRIBUTE,
+                attribute(
+                    "String.Array",
+                    &serde_json::to_string(&names).unwrap_or_default(),
+                )?,
+            );
+        }
+        publish.send().await.map_err(|error| {
+            NotifyError::with_source(
+                format!(
+                    "Publish to {}: {}",
+                    self.topic_arn,
+                    DisplayErrorContext(&error)
+                ),
+                error,
             )
-            .send()
-            .await
-            .map_err(|error| {
-                NotifyError::with_source(
-                    format!(
-                        "Publish to {}: {}",
-                        self.topic_arn,
-                        DisplayErrorContext(&error)
-                    ),
-                    error,
-                )
-            })?;
+        })?;
         Ok(())
     }
 }
 
 fn string_attribute(value: &str) -> Result<MessageAttributeValue, NotifyError> {
+    attribute("String", value)
+}
+
+fn attribute(data_type: &str, value: &str) -> Result<MessageAttributeValue, NotifyError> {
     MessageAttributeValue::builder()
-        .data_type("String")
+        .data_type(data_type)
         .string_value(value)
         .build()
         .map_err(|e| NotifyError::with_source("building an SNS message attribute", e))

@@ -5,8 +5,9 @@
 //!   integration answers.
 //! - `GET /` and the page's assets ([`page`]), from `--web-dir`.
 //! - Local only ([`read`]): `GET /notifications`, `GET /dead-letters` (pages streamed
-//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus); [`redrive`]:
-//!   `POST /dead-letters/redrive`; and [`livez`]: `GET /livez`, which does no I/O.
+//!   by [`list_page`]), `GET /healthz`, `GET /metrics` (Prometheus), `GET /rules` (the
+//!   routing rules in force, [`rules`]); [`redrive`]: `POST /dead-letters/redrive`; and
+//!   [`livez`]: `GET /livez`, which does no I/O.
 //!
 //! Around every route: the `Host` check ([`host_check`]), the contract's JSON for every
 //! error ([`error_shape`]), security headers ([`security_headers`]); the page's paths
@@ -24,6 +25,7 @@ pub mod read;
 pub mod redrive;
 pub mod refusals;
 pub mod response;
+pub mod rules;
 pub mod security_headers;
 pub mod send;
 
@@ -61,6 +63,8 @@ pub struct AppState {
     pub limits: ClientLimits,
     /// The stack's metrics: `POST /send-message` counts into them, `/metrics` shows them.
     pub metrics: Arc<Metrics>,
+    /// `GET /rules`'s answer, made once at start (`core::rules::in_force`).
+    pub rules_in_force: Arc<str>,
 }
 
 /// Bounds on what clients can make the gateway hold.
@@ -91,6 +95,7 @@ pub fn router(state: AppState, web_dir: PathBuf) -> Router {
         .route("/healthz", get(read::healthz))
         .route("/metrics", get(read::metrics))
         .route("/livez", get(livez::livez))
+        .route("/rules", get(rules::rules_in_force))
         .with_state(state)
         .fallback_service(page_paths::guarded(web_dir));
     // `Router::layer` wraps each route on its own, inside the routing (a 405's `Allow`
@@ -158,6 +163,7 @@ mod tests {
                 hosts: AllowedHosts::new("127.0.0.1:0", &[]),
             },
             metrics: Arc::new(Metrics::new()),
+            rules_in_force: r#"{"rules":null,"notificationIncludesData":false}"#.into(),
         };
         Fixture {
             router: router(state, db.missing_folder()),

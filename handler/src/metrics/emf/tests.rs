@@ -120,6 +120,7 @@ async fn a_mixed_batch_makes_one_line_that_follows_the_specification() {
         concurrency: 4,
         notification_content: NotificationContent::IdsOnly,
         in_progress_expiry: Duration::from_secs(30),
+        rules: None,
     };
     let mut first = event_from_json(MIXED_EVENT);
     first.records.truncate(1);
@@ -220,6 +221,7 @@ fn batch_of(n: usize) -> BatchOutcomes {
             .map(|i| MessageOutcome {
                 message_id: format!("m-{i}"),
                 outcome: Outcome::Stored,
+                notification_outcome: None,
                 sent_at_ms: Some(1_000 - i as i64),
             })
             .collect(),
