@@ -25,6 +25,17 @@ function parseStackSettings(config: Readonly<Record<string, unknown>>): StackSet
 
 const sample: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "sample-config.json"), "utf8"));
 
+/** The settings without a default, as pulumi/README.md lists them (written out, not read from the core). */
+const REQUIRED_SETTINGS = [
+  "vpcId",
+  "routeTableIds",
+  "subnetIds",
+  "customDomainName",
+  "certificateArn",
+  "privateHostedZoneId",
+  "subscriptionEmail",
+] as const;
+
 interface ConfigVector {
   readonly name: string;
   readonly config: Record<string, unknown>;
@@ -109,18 +120,10 @@ describe("stack settings", () => {
 
   test("every required setting is named when missing", () => {
     const problems = settingProblems({});
-    for (const key of [
-      "vpcId",
-      "routeTableIds",
-      "subnetIds",
-      "customDomainName",
-      "certificateArn",
-      "privateHostedZoneId",
-      "subscriptionEmail",
-    ]) {
+    for (const key of REQUIRED_SETTINGS) {
       assert.ok(problems.includes(`${key}: is required`), `${key} missing: ${problems.join("; ")}`);
     }
-    assert.equal(problems.length, 7);
+    assert.equal(problems.length, REQUIRED_SETTINGS.length);
   });
 
   test("all problems are reported at once, in one error", () => {
@@ -161,17 +164,7 @@ describe("stack settings", () => {
   });
 
   test("optional settings take their documented defaults; names carry the stack's name", () => {
-    const required = Object.fromEntries(
-      [
-        "vpcId",
-        "routeTableIds",
-        "subnetIds",
-        "customDomainName",
-        "certificateArn",
-        "privateHostedZoneId",
-        "subscriptionEmail",
-      ].map((k) => [k, sample[k]]),
-    );
+    const required = Object.fromEntries(REQUIRED_SETTINGS.map((k) => [k, sample[k]]));
     const s = parseStackSettings(required);
     // The values pulumi/README.md documents, written out here rather than read from the code.
     assert.equal(s.queueName, "private-ingest-dev");
