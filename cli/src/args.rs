@@ -171,9 +171,16 @@ pub struct AwsQueues {
     /// `pulumi stack output --json` saved to a file: takes deadLetterQueueUrl and queueUrl.
     #[arg(long, value_name = "FILE")]
     pub stack_outputs: Option<PathBuf>,
+    /// The stack's routing rules (its `routingRules` setting: the document the local
+    /// stack's --rules takes), so that "would" follows them; without it, the prediction is
+    /// the routing on Insert. The local stack's rules in force are read from GET /rules.
+    #[arg(long, value_name = "FILE", env = "PRIVATE_INGEST_RULES")]
+    pub rules: Option<PathBuf>,
 }
 
 impl AwsQueues {
+    /// Whether the DLQ is in AWS (`--rules` alone does not say so: it is also the local
+    /// stack's variable, `PRIVATE_INGEST_RULES`).
     pub fn given(&self) -> bool {
         self.dlq_url.is_some() || self.queue_url.is_some() || self.stack_outputs.is_some()
     }

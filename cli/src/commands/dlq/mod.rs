@@ -4,10 +4,12 @@
 //! - [`local`]: `GET /dead-letters` pages, `POST /dead-letters/redrive`;
 //! - [`aws`]: SQS, the queues from `--dlq-url`/`--queue-url` or `--stack-outputs`
 //!   ([`stack_outputs`]);
-//! - [`verdict`]: what the core's plan would do with each one now.
+//! - [`verdict`]: what the core's plan would do with each one now, under the routing
+//!   ([`routing`]) a replay would meet.
 
 pub mod aws;
 pub mod local;
+pub mod routing;
 pub mod stack_outputs;
 pub mod verdict;
 
@@ -23,6 +25,7 @@ use crate::api::Api;
 use crate::args::{AwsQueues, DlqCommand, DlqRedriveArgs, MoveMethod};
 use crate::failure::{Exit, Failure};
 use crate::report::Report;
+use routing::Routing;
 
 /// Most moved messages named one by one in a redrive's report (the count is whole).
 const MOVED_LISTED: usize = 10_000;
@@ -105,6 +108,15 @@ impl Source {
         }
     }
 
+    /// The routing a replay would meet, read once per command: the local stack's rules in
+    /// force, or in AWS the `--rules` file (none: the routing on `Insert`, said so).
+    async fn routing(&self, queues: &AwsQueues) -> Result<Routing, Failure> {
+        match self {
+            Source::Local(api) => Routing::of_local_stack(api).await,
+            Source::Aws(_) => Routing::of_file(queues.rules.as_deref()),
+        }
+    }
+
     async fn list(&self, max: u32) -> Result<Vec<DeadLetter>, Failure> {
         match self {
             Source::Local(api) => local::list(api, max).await,
@@ -117,18 +129,20 @@ pub async fn run(api: &Api, command: &DlqCommand, show_progress: bool) -> Result
     match command {
         DlqCommand::List(args) => {
             let source = Source::pick(api, &args.aws).await?;
+            let routing = source.routing(&args.aws).await?;
             let letters = source.list(args.max).await?;
-            Ok(list_report(&source, &letters))
+            Ok(list_report(&source, &routing, &letters))
         }
         DlqCommand::Inspect(args) => {
             let source = Source::pick(api, &args.aws).await?;
+            let routing = source.routing(&args.aws).await?;
             let letters = source.list(args.max).await?;
-            let groups = verdict::groups(&letters);
-            let human = inspect_text(&source, letters.len(), &groups);
+            let groups = verdict::groups(&letters, routing.rules.as_ref());
+            let human = inspect_text(&source, &routing, letters.len(), &groups);
             Ok(Report::done(
                 "dlq inspect",
                 human,
-                json!({ "source": source.document(), "dead_letters": letters.len(), "groups": groups }),
+                json!({ "source": source.document(), "routing": routing.document(), "dead_letters": letters.len(), "groups": groups }),
             ))
         }
         DlqCommand::Redrive(args) => redrive(api, args, show_progress).await,
@@ -143,11 +157,12 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
     }
     let source = Source::pick(api, &args.aws).await?;
     if args.dry_run {
+        let routing = source.routing(&args.aws).await?;
         let letters = source
             .list(args.max.unwrap_or(u32::MAX).min(100_000))
             .await?;
-        let groups = verdict::groups(&letters);
-        let mut human = inspect_text(&source, letters.len(), &groups);
+        let groups = verdict::groups(&letters, routing.rules.as_ref());
+        let mut human = inspect_text(&source, &routing, letters.len(), &groups);
         let _ = writeln!(
             human,
             "--dry-run: nothing was moved; a redrive would move {}.",
@@ -156,7 +171,7 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
         return Ok(Report::done(
             "dlq redrive",
             human,
-            json!({ "source": source.document(), "dry_run": true, "would_move": letters.len(), "groups": groups }),
+            json!({ "source": source.document(), "routing": routing.document(), "dry_run": true, "would_move": letters.len(), "groups": groups }),
         ));
     }
     let stop = stop_on_ctrl_c();
@@ -226,15 +241,16 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
     })
 }
 
-fn list_report(source: &Source, letters: &[DeadLetter]) -> Report {
+fn list_report(source: &Source, routing: &Routing, letters: &[DeadLetter]) -> Report {
     let mut human = format!(
-        "{} in {}\n",
+        "{} in {}\n{}\n",
         dead_letters(letters.len() as u64),
-        source.name()
+        source.name(),
+        routing.describe()
     );
     let mut listed = Vec::with_capacity(letters.len());
     for dead in letters {
-        let verdict = verdict::verdict(dead);
+        let verdict = verdict::verdict(dead, routing.rules.as_ref());
         let preview: String = dead.body.chars().take(BODY_PREVIEW).collect();
         let _ = writeln!(
             human,
@@ -259,20 +275,27 @@ fn list_report(source: &Source, letters: &[DeadLetter]) -> Report {
     Report::done(
         "dlq list",
         human,
-        json!({ "source": source.document(), "count": letters.len(), "dead_letters": listed }),
+        json!({ "source": source.document(), "routing": routing.document(), "count": letters.len(), "dead_letters": listed }),
     )
 }
 
-fn inspect_text(source: &Source, total: usize, groups: &[verdict::Group]) -> String {
+fn inspect_text(
+    source: &Source,
+    routing: &Routing,
+    total: usize,
+    groups: &[verdict::Group],
+) -> String {
     let mut out = format!(
-        "{} in {}, by what a replay would do now:\n",
+        "{} in {}, by what a replay would do now:\n{}\n",
         dead_letters(total as u64),
-        source.name()
+        source.name(),
+        routing.describe()
     );
     for group in groups {
         let what = match (group.would, &group.error) {
             ("store", _) => "would store a record".to_owned(),
             ("notify", _) => "would publish a notification".to_owned(),
+            ("store+notify", _) => "would store a record and publish a notification".to_owned(),
             (_, Some(error)) => format!("rejected: {error}"),
             (other, None) => other.to_owned(),
         };

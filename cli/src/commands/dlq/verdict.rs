@@ -1,5 +1,6 @@
-//! What a replay would do with each dead letter, by the core's own `plan` (the decision
-//! the handler makes): store a record, publish a notification, or reject the body (with
+//! What a replay would do with each dead letter, by the core's own `plan_routed` with the
+//! routing rules in force (the decision the handler makes): store a record, publish a
+//! notification, both (a rule's `then: ["store", "notify"]`), or reject the body (with
 //! each error's path). Groups them for `dlq inspect` and `redrive --dry-run`.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,7 @@ use private_ingest_core::contract::{
     IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE,
 };
 use private_ingest_core::{
-    plan, Action, Envelope, NotificationContent, NotificationKind, RandomValue,
+    plan_routed, Envelope, NotificationContent, NotificationKind, RandomValue, Rules,
 };
 use serde::Serialize;
 
@@ -21,6 +22,8 @@ const IDS_PER_GROUP: usize = 5;
 pub enum Verdict {
     Store,
     Notify,
+    /// A record and a notification: rules fired that call for both (or for one each).
+    StoreAndNotify,
     /// The `<path>: <reason>` lines the handler's alert would carry.
     Reject(Vec<String>),
 }
@@ -30,13 +33,16 @@ impl Verdict {
         match self {
             Verdict::Store => "store",
             Verdict::Notify => "notify",
+            // The handler's log line says `route: "store+notify"` for the same plan.
+            Verdict::StoreAndNotify => "store+notify",
             Verdict::Reject(_) => "reject",
         }
     }
 }
 
-/// The core's plan for `dead`, as if it were received now.
-pub fn verdict(dead: &DeadLetter) -> Verdict {
+/// The core's plan for `dead`, as if it were received now under `rules` (none: the
+/// routing on `Insert`).
+pub fn verdict(dead: &DeadLetter, rules: Option<&Rules>) -> Verdict {
     let envelope = Envelope {
         message_id: if dead.message_id.is_empty() {
             "-".into()
@@ -53,24 +59,38 @@ pub fn verdict(dead: &DeadLetter) -> Verdict {
     let Ok(random) = RandomValue::new(1) else {
         return Verdict::Reject(vec!["/: the core refused its own arguments".into()]);
     };
-    match plan(
+    let planned = match plan_routed(
         dead.body.as_bytes(),
         &envelope,
         random,
         0,
         NotificationContent::IdsOnly,
+        rules,
     ) {
-        Ok(Action::Store(_)) => Verdict::Store,
-        Ok(Action::Notify(n)) if n.kind == NotificationKind::Rejected => Verdict::Reject(n.errors),
-        Ok(Action::Notify(_)) => Verdict::Notify,
-        Err(error) => Verdict::Reject(vec![format!("/: {error}")]),
+        Ok(planned) => planned,
+        Err(error) => return Verdict::Reject(vec![format!("/: {error}")]),
+    };
+    if let Some(n) = &planned.notification {
+        if n.kind == NotificationKind::Rejected {
+            return Verdict::Reject(n.errors.clone());
+        }
+    }
+    match planned.route_label() {
+        Some("store+notify") => Verdict::StoreAndNotify,
+        Some("notify") => Verdict::Notify,
+        Some(_) => Verdict::Store,
+        // A valid body always gets a record or a notification (a document's `otherwise`
+        // is never empty); said plainly rather than guessed, should the core change.
+        None => Verdict::Reject(vec![
+            "/: the core planned neither a record nor a notification".into(),
+        ]),
     }
 }
 
 /// One group of `dlq inspect`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
-    /// `store`, `notify` or `reject`.
+    /// `store`, `notify`, `store+notify` or `reject`.
     pub would: &'static str,
     /// For `reject`: the errors, `; `-joined (messages with the same errors group together).
     pub error: Option<String>,
@@ -81,11 +101,11 @@ pub struct Group {
 
 /// Groups by verdict (store, notify, then each distinct set of errors), largest first
 /// within the rejections.
-pub fn groups(dead_letters: &[DeadLetter]) -> Vec<Group> {
+pub fn groups(dead_letters: &[DeadLetter], rules: Option<&Rules>) -> Vec<Group> {
     let mut by_verdict: BTreeMap<Verdict, Vec<&str>> = BTreeMap::new();
     for dead in dead_letters {
         by_verdict
-            .entry(verdict(dead))
+            .entry(verdict(dead, rules))
             .or_default()
             .push(&dead.message_id);
     }
@@ -105,7 +125,7 @@ pub fn groups(dead_letters: &[DeadLetter]) -> Vec<Group> {
                 .collect(),
         })
         .collect();
-    // Store and notify first (the BTreeMap's order), then rejections by size.
+    // Store, notify, store+notify first (the BTreeMap's order), then rejections by size.
     groups.sort_by(|a, b| match (a.error.is_some(), b.error.is_some()) {
         (true, true) => b.count.cmp(&a.count).then_with(|| a.error.cmp(&b.error)),
         (x, y) => x.cmp(&y),
@@ -125,15 +145,22 @@ mod tests {
         }
     }
 
+    fn verdict_by_insert(dead: &DeadLetter) -> Verdict {
+        verdict(dead, None)
+    }
+
     #[test]
     fn the_core_decides_what_a_replay_would_do() {
         assert_eq!(
-            verdict(&dead("a", r#"{"Insert":"DynamoDB"}"#)),
+            verdict_by_insert(&dead("a", r#"{"Insert":"DynamoDB"}"#)),
             Verdict::Store
         );
-        assert_eq!(verdict(&dead("b", r#"{"Insert":"x"}"#)), Verdict::Notify);
         assert_eq!(
-            verdict(&dead("c", r#"{"Insert":1}"#)),
+            verdict_by_insert(&dead("b", r#"{"Insert":"x"}"#)),
+            Verdict::Notify
+        );
+        assert_eq!(
+            verdict_by_insert(&dead("c", r#"{"Insert":1}"#)),
             Verdict::Reject(vec!["/Insert: expected a string, found number".into()])
         );
     }
@@ -148,7 +175,7 @@ mod tests {
             dead("r3", "not json"),
             dead("s2", r#"{"Insert":"DynamoDB","data":{"k":1}}"#),
         ];
-        let groups = groups(&letters);
+        let groups = groups(&letters, None);
         let summary: Vec<_> = groups.iter().map(|g| (g.would, g.count)).collect();
         assert_eq!(
             summary,
@@ -165,5 +192,81 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("/: body is not valid JSON"));
+    }
+
+    /// A document with each kind of verdict: both, notify only, and `otherwise` storing.
+    fn rules() -> Rules {
+        private_ingest_core::parse_rules(
+            r#"{"rules": [
+                {"name": "overheat", "when": {"path": "/data/temperature", "op": "gt", "value": 80},
+                 "then": ["store", "notify"], "severity": "high"},
+                {"name": "ping", "when": {"path": "/data/kind", "op": "eq", "value": "ping"},
+                 "then": ["notify"]}
+              ],
+              "otherwise": ["store"]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_rules_in_force_decide_in_place_of_insert() {
+        let rules = rules();
+        let by_rules = |body: &str| verdict(&dead("m", body), Some(&rules));
+        // Insert alone would notify: the rules store and notify.
+        let hot = r#"{"Insert":"iot","data":{"temperature":81.5}}"#;
+        assert_eq!(verdict_by_insert(&dead("m", hot)), Verdict::Notify);
+        assert_eq!(by_rules(hot), Verdict::StoreAndNotify);
+        assert_eq!(by_rules(hot).word(), "store+notify");
+        // Insert alone would store: a notify-only rule makes no record.
+        let ping = r#"{"Insert":"DynamoDB","data":{"kind":"ping"}}"#;
+        assert_eq!(verdict_by_insert(&dead("m", ping)), Verdict::Store);
+        assert_eq!(by_rules(ping), Verdict::Notify);
+        // No rule fires: `otherwise` stores, whatever Insert says (80 is not over 80).
+        assert_eq!(
+            by_rules(r#"{"Insert":"x","data":{"temperature":80}}"#),
+            Verdict::Store
+        );
+        // A body the contract refuses is rejected with or without rules.
+        assert_eq!(
+            by_rules(r#"{"Insert":1}"#),
+            Verdict::Reject(vec!["/Insert: expected a string, found number".into()])
+        );
+    }
+
+    #[test]
+    fn a_bad_idempotency_key_is_rejected_under_rules_too() {
+        let mut letter = dead("m", r#"{"Insert":"iot","data":{"temperature":90}}"#);
+        letter
+            .attributes
+            .insert(IDEMPOTENCY_KEY_ATTRIBUTE.into(), "not a key!".into());
+        let Verdict::Reject(errors) = verdict(&letter, Some(&rules())) else {
+            panic!("a malformed key must be rejected");
+        };
+        assert!(errors[0].starts_with("Idempotency-Key: "), "{errors:?}");
+    }
+
+    #[test]
+    fn groups_under_rules_put_store_and_notify_after_notify() {
+        let letters = [
+            dead("s1", r#"{"Insert":"x","data":{"temperature":20}}"#),
+            dead("b1", r#"{"Insert":"x","data":{"temperature":90}}"#),
+            dead("n1", r#"{"Insert":"DynamoDB","data":{"kind":"ping"}}"#),
+            dead("b2", r#"{"Insert":"x","data":{"temperature":85}}"#),
+            dead("r1", r#"{"Insert":1}"#),
+        ];
+        let rules = rules();
+        let summary: Vec<_> = groups(&letters, Some(&rules))
+            .iter()
+            .map(|g| (g.would, g.count, g.message_ids.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("store", 1, vec!["s1".to_owned()]),
+                ("notify", 1, vec!["n1".to_owned()]),
+                ("store+notify", 2, vec!["b1".to_owned(), "b2".to_owned()]),
+                ("reject", 1, vec!["r1".to_owned()]),
+            ]
+        );
     }
 }
