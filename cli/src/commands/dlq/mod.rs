@@ -108,13 +108,22 @@ impl Source {
         }
     }
 
-    /// The routing a replay would meet, read once per command: the local stack's rules in
-    /// force, or in AWS the `--rules` file (none: the routing on `Insert`, said so).
-    async fn routing(&self, queues: &AwsQueues) -> Result<Routing, Failure> {
-        match self {
-            Source::Local(api) => Routing::of_local_stack(api).await,
-            Source::Aws(_) => Routing::of_file(queues.rules.as_deref()),
+    /// The source and the routing a replay there would meet, read once per command: in
+    /// AWS the `--rules` file (none: the routing on `Insert`, said so), checked before
+    /// AWS is called, so a bad file costs no request; locally the stack's rules in force.
+    async fn pick_with_routing(api: &Api, queues: &AwsQueues) -> Result<(Self, Routing), Failure> {
+        if queues.given() {
+            let routing = Routing::of_file(queues.rules.as_deref())?;
+            return Ok((Self::pick(api, queues).await?, routing));
         }
+        let source = Self::pick(api, queues).await?;
+        let Source::Local(local) = &source else {
+            return Err(Failure::failed(
+                "the local stack was picked without its endpoint",
+            ));
+        };
+        let routing = Routing::of_local_stack(local, queues.rules.as_deref()).await?;
+        Ok((source, routing))
     }
 
     async fn list(&self, max: u32) -> Result<Vec<DeadLetter>, Failure> {
@@ -128,14 +137,12 @@ impl Source {
 pub async fn run(api: &Api, command: &DlqCommand, show_progress: bool) -> Result<Report, Failure> {
     match command {
         DlqCommand::List(args) => {
-            let source = Source::pick(api, &args.aws).await?;
-            let routing = source.routing(&args.aws).await?;
+            let (source, routing) = Source::pick_with_routing(api, &args.aws).await?;
             let letters = source.list(args.max).await?;
             Ok(list_report(&source, &routing, &letters))
         }
         DlqCommand::Inspect(args) => {
-            let source = Source::pick(api, &args.aws).await?;
-            let routing = source.routing(&args.aws).await?;
+            let (source, routing) = Source::pick_with_routing(api, &args.aws).await?;
             let letters = source.list(args.max).await?;
             let groups = verdict::groups(&letters, routing.rules.as_ref());
             let human = inspect_text(&source, &routing, letters.len(), &groups);
@@ -155,9 +162,8 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
             "--method move-task moves every dead letter; --max needs --method copy (or auto)",
         ));
     }
-    let source = Source::pick(api, &args.aws).await?;
     if args.dry_run {
-        let routing = source.routing(&args.aws).await?;
+        let (source, routing) = Source::pick_with_routing(api, &args.aws).await?;
         let letters = source
             .list(args.max.unwrap_or(u32::MAX).min(100_000))
             .await?;
@@ -174,6 +180,7 @@ async fn redrive(api: &Api, args: &DlqRedriveArgs, show_progress: bool) -> Resul
             json!({ "source": source.document(), "routing": routing.document(), "dry_run": true, "would_move": letters.len(), "groups": groups }),
         ));
     }
+    let source = Source::pick(api, &args.aws).await?;
     let stop = stop_on_ctrl_c();
     let redriven = match &source {
         Source::Local(api) => local::redrive(api, args.max, show_progress, &stop).await?,

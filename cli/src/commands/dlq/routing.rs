@@ -17,8 +17,9 @@ use crate::failure::Failure;
 /// Where the routing came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// The local stack's `GET /rules` (a `null` document there: the routing on `Insert`).
-    LocalStack,
+    /// The local stack's `GET /rules` (a `null` document there: the routing on `Insert`),
+    /// with the `--rules` file given beside it, which the stack's own rules overrule.
+    LocalStack { ignored_file: Option<PathBuf> },
     /// `--rules FILE` (or `PRIVATE_INGEST_RULES`).
     File(PathBuf),
     /// AWS without `--rules`: the prediction assumes the routing on `Insert`, and says so.
@@ -34,7 +35,9 @@ pub struct Routing {
 
 impl Routing {
     /// The rules in force on the local stack, as its `GET /rules` answers them.
-    pub async fn of_local_stack(api: &Api) -> Result<Self, Failure> {
+    /// A `--rules` file given too is not read: `PRIVATE_INGEST_RULES` is also the local
+    /// stack's own variable, so it is often set here; the text says it was not used.
+    pub async fn of_local_stack(api: &Api, ignored_file: Option<&Path>) -> Result<Self, Failure> {
         let answer = api.get("/rules").await?;
         if answer.status != 200 {
             return Err(Failure::failed(format!(
@@ -54,7 +57,9 @@ impl Routing {
         })?;
         Ok(Self {
             rules,
-            origin: Origin::LocalStack,
+            origin: Origin::LocalStack {
+                ignored_file: ignored_file.map(Path::to_owned),
+            },
         })
     }
 
@@ -82,23 +87,32 @@ impl Routing {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        match (&self.origin, &self.rules) {
+        let line = match (&self.origin, &self.rules) {
             (Origin::NotGiven, _) => "routing: on Insert (no rules given; if the stack sets routingRules, pass the same document with --rules FILE)".into(),
-            (Origin::LocalStack, None) => "routing: on Insert (the local stack has no routing rules)".into(),
-            (Origin::LocalStack, Some(rules)) => {
+            (Origin::LocalStack { .. }, None) => "routing: on Insert (the local stack has no routing rules)".into(),
+            (Origin::LocalStack { .. }, Some(rules)) => {
                 format!("routing: the local stack's rules in force ({})", names(rules))
             }
             (Origin::File(path), Some(rules)) => {
                 format!("routing: the rules of {} ({})", path.display(), names(rules))
             }
             (Origin::File(path), None) => format!("routing: {} (no rules)", path.display()),
+        };
+        match &self.origin {
+            Origin::LocalStack {
+                ignored_file: Some(path),
+            } => format!(
+                "{line}; --rules {} not used: the stack's own rules decide",
+                path.display()
+            ),
+            _ => line,
         }
     }
 
     /// `{"by": "rules" | "insert", "from": "local" | "file" | "not_given", "file", "rules"}`.
     pub fn document(&self) -> Value {
         let (from, file) = match &self.origin {
-            Origin::LocalStack => ("local", Value::Null),
+            Origin::LocalStack { .. } => ("local", Value::Null),
             Origin::File(path) => ("file", json!(path.display().to_string())),
             Origin::NotGiven => ("not_given", Value::Null),
         };
