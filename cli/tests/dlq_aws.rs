@@ -247,6 +247,47 @@ async fn dead_letters_in_sqs_are_listed_inspected_and_redriven_with_their_attrib
         ]
     );
 
+    // without --rules the prediction is the routing on Insert, and says so; with the
+    // stack's routingRules file (the IoT rules: no reading here fires, so `otherwise`
+    // stores) the notify-by-Insert message would be stored
+    assert_eq!(inspected["routing"]["by"], "insert");
+    assert_eq!(inspected["routing"]["from"], "not_given");
+    let text = dlq(&moto, &["inspect", "--stack-outputs", outputs_path]).expect(0);
+    assert!(
+        text.stdout
+            .contains("routing: on Insert (no rules given; if the stack sets routingRules"),
+        "{}",
+        text.stdout
+    );
+    let iot = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/rules/iot-thresholds.json"
+    );
+    let by_rules = dlq(
+        &moto,
+        &[
+            "inspect",
+            "--stack-outputs",
+            outputs_path,
+            "--rules",
+            iot,
+            "--json",
+        ],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(
+        (&by_rules["routing"]["by"], &by_rules["routing"]["from"]),
+        (&json!("rules"), &json!("file"))
+    );
+    let counts: Vec<(&str, u64)> = by_rules["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["would"].as_str().unwrap(), g["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(counts, [("store", 3), ("reject", 1)]);
+
     // a dry run prints the same and moves nothing
     let dry = dlq(
         &moto,
