@@ -1,6 +1,6 @@
 //! `private-ingest`: the operator's command line for the private-ingest API. Wiring only:
 //! the command line ([`args`]), the endpoint and its HTTP client ([`endpoint`], [`api`]),
-//! one module per command ([`commands`]), and what is printed ([`report`]) with which
+//! one module per command ([`commands`]), the routing a message meets ([`routing`]), and what is printed ([`report`]) with which
 //! exit code ([`failure`]).
 
 mod api;
@@ -9,6 +9,7 @@ mod commands;
 mod endpoint;
 mod failure;
 mod report;
+mod routing;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -5,11 +5,10 @@
 //! - [`aws`]: SQS, the queues from `--dlq-url`/`--queue-url` or `--stack-outputs`
 //!   ([`stack_outputs`]);
 //! - [`verdict`]: what the core's plan would do with each one now, under the routing
-//!   ([`routing`]) a replay would meet.
+//!   ([`crate::routing`]) a replay would meet.
 
 pub mod aws;
 pub mod local;
-pub mod routing;
 pub mod stack_outputs;
 pub mod verdict;
 
@@ -25,7 +24,7 @@ use crate::api::Api;
 use crate::args::{AwsQueues, DlqCommand, DlqRedriveArgs, MoveMethod};
 use crate::failure::{Exit, Failure};
 use crate::report::Report;
-use routing::Routing;
+use crate::routing::Routing;
 
 /// Most moved messages named one by one in a redrive's report (the count is whole).
 const MOVED_LISTED: usize = 10_000;

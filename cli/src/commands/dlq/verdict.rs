@@ -1,44 +1,21 @@
 //! What a replay would do with each dead letter, by the core's own `plan_routed` with the
-//! routing rules in force (the decision the handler makes): store a record, publish a
-//! notification, both (a rule's `then: ["store", "notify"]`), or reject the body (with
-//! each error's path). Groups them for `dlq inspect` and `redrive --dry-run`.
+//! routing rules in force ([`crate::routing::verdict`]), with the envelope its attributes
+//! make. Groups them for `dlq inspect` and `redrive --dry-run`.
 
 use std::collections::BTreeMap;
 
 use private_ingest_core::contract::{
     IDEMPOTENCY_KEY_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, SOURCE_VPCE_ATTRIBUTE,
 };
-use private_ingest_core::{
-    plan_routed, Envelope, NotificationContent, NotificationKind, RandomValue, Rules,
-};
+use private_ingest_core::{Envelope, Rules};
 use serde::Serialize;
 
 use super::DeadLetter;
+use crate::routing::verdict::predict;
+pub use crate::routing::verdict::Verdict;
 
 /// Most message ids listed per group (the count is always whole).
 const IDS_PER_GROUP: usize = 5;
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verdict {
-    Store,
-    Notify,
-    /// A record and a notification: rules fired that call for both (or for one each).
-    StoreAndNotify,
-    /// The `<path>: <reason>` lines the handler's alert would carry.
-    Reject(Vec<String>),
-}
-
-impl Verdict {
-    pub fn word(&self) -> &'static str {
-        match self {
-            Verdict::Store => "store",
-            Verdict::Notify => "notify",
-            // The handler's log line says `route: "store+notify"` for the same plan.
-            Verdict::StoreAndNotify => "store+notify",
-            Verdict::Reject(_) => "reject",
-        }
-    }
-}
 
 /// The core's plan for `dead`, as if it were received now under `rules` (none: the
 /// routing on `Insert`).
@@ -55,36 +32,7 @@ pub fn verdict(dead: &DeadLetter, rules: Option<&Rules>) -> Verdict {
         // Its own key as sent: the handler rejects a malformed one, and so does the plan.
         idempotency_key: dead.attributes.get(IDEMPOTENCY_KEY_ATTRIBUTE).cloned(),
     };
-    // The random value and the clock shape the record, never the decision.
-    let Ok(random) = RandomValue::new(1) else {
-        return Verdict::Reject(vec!["/: the core refused its own arguments".into()]);
-    };
-    let planned = match plan_routed(
-        dead.body.as_bytes(),
-        &envelope,
-        random,
-        0,
-        NotificationContent::IdsOnly,
-        rules,
-    ) {
-        Ok(planned) => planned,
-        Err(error) => return Verdict::Reject(vec![format!("/: {error}")]),
-    };
-    if let Some(n) = &planned.notification {
-        if n.kind == NotificationKind::Rejected {
-            return Verdict::Reject(n.errors.clone());
-        }
-    }
-    match planned.route_label() {
-        Some("store+notify") => Verdict::StoreAndNotify,
-        Some("notify") => Verdict::Notify,
-        Some(_) => Verdict::Store,
-        // A valid body always gets a record or a notification (a document's `otherwise`
-        // is never empty); said plainly rather than guessed, should the core change.
-        None => Verdict::Reject(vec![
-            "/: the core planned neither a record nor a notification".into(),
-        ]),
-    }
+    predict(dead.body.as_bytes(), &envelope, rules)
 }
 
 /// One group of `dlq inspect`.

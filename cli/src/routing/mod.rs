@@ -1,7 +1,10 @@
-//! The routing a replay of the dead letters would meet: the rules in force on the local
-//! stack (`GET /rules`, read once per command), or in AWS the document given with
-//! `--rules FILE` (the stack's `routingRules`: the CLI cannot read the Lambda's
-//! `ROUTING_RULES` with SQS permissions alone). Without rules, the routing on `Insert`.
+//! The routing a message meets (`send`) or a replay of the dead letters would meet (`dlq`):
+//! the rules in force on the local stack (`GET /rules`, read once per command), or in the
+//! cloud the document given with `--rules FILE` (the stack's `routingRules`: the CLI cannot
+//! read the Lambda's `ROUTING_RULES`). Without rules, the routing on `Insert`. What the
+//! core's plan does under them: [`verdict`].
+
+pub mod verdict;
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
