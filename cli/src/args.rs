@@ -78,9 +78,15 @@ pub struct SendArgs {
     pub idempotency_key: Option<String>,
 
     /// Wait for the outcome: the record (store route) or, on the local stack, the
-    /// notification; or the dead letter.
+    /// notification (both for store+notify); or the dead letter.
     #[arg(long)]
     pub follow: bool,
+
+    /// Cloud: the stack's routing rules (its `routingRules` setting), so that the route
+    /// printed (and what --follow waits for) follows them; without it, the routing on
+    /// Insert. The local stack's rules in force are read from GET /rules.
+    #[arg(long, value_name = "FILE", env = "PRIVATE_INGEST_RULES")]
+    pub rules: Option<std::path::PathBuf>,
 
     /// Seconds --follow waits for an outcome.
     #[arg(long, value_name = "SECONDS", default_value_t = 30,

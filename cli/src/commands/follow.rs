@@ -1,20 +1,24 @@
 //! `send --follow`: polls until the message's outcome is visible, with a spinner and a
-//! time limit. The record through `GET /messages/{recordId}` (both stacks); on the local
-//! stack also its notification (`GET /notifications`) and its dead letter
-//! (`GET /dead-letters`), which in the cloud are an email and an SQS queue.
+//! time limit. What it waits for is what the routing in force calls for: the record
+//! through `GET /messages/{recordId}` (both stacks); on the local stack also its
+//! notification (`GET /notifications`), both of them for `store+notify`, and its dead
+//! letter (`GET /dead-letters`), which in the cloud are an email and an SQS queue.
 
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use private_ingest_core::Route;
 use serde_json::{json, Value};
 
 use crate::api::Api;
 use crate::failure::Failure;
+use crate::routing::verdict::Verdict;
 
 /// First pause between polls, and the longest (the pause doubles up to it).
 const FIRST_PAUSE: Duration = Duration::from_millis(100);
 const LONGEST_PAUSE: Duration = Duration::from_secs(1);
+/// What the cloud's notify route ends in.
+const EMAIL_NOTE: &str = "notify route: the notification goes to the SNS topic's \
+    subscribers (email); there is nothing to read back from here\n";
 /// Entries of the newest page searched for the message (local lists are newest first).
 const RECENT: u32 = 100;
 
@@ -23,6 +27,14 @@ const RECENT: u32 = 100;
 pub enum Followed {
     Stored {
         record: Value,
+        waited_ms: u64,
+        /// In the cloud under `store+notify`: the notification is an email, not seen here.
+        notified_by_email: bool,
+    },
+    /// `store+notify` on the local stack: the record and the notification.
+    StoredAndNotified {
+        record: Value,
+        notification: Value,
         waited_ms: u64,
     },
     /// A notification of kind `notify` (or `rejected`) was published.
@@ -45,6 +57,7 @@ impl Followed {
     pub fn outcome(&self) -> &'static str {
         match self {
             Followed::Stored { .. } => "stored",
+            Followed::StoredAndNotified { .. } => "stored_and_notified",
             Followed::Notified { notification, .. } => {
                 if notification.get("kind").and_then(Value::as_str) == Some("rejected") {
                     "rejected"
@@ -62,7 +75,24 @@ impl Followed {
     pub fn document(&self) -> Value {
         let mut document = json!({ "outcome": self.outcome() });
         let (key, value, waited) = match self {
-            Followed::Stored { record, waited_ms } => (Some("record"), record, Some(waited_ms)),
+            Followed::Stored {
+                record,
+                waited_ms,
+                notified_by_email,
+            } => {
+                if *notified_by_email {
+                    document["notification"] = json!("not_observable");
+                }
+                (Some("record"), record, Some(waited_ms))
+            }
+            Followed::StoredAndNotified {
+                record,
+                notification,
+                waited_ms,
+            } => {
+                document["notification"] = notification.clone();
+                (Some("record"), record, Some(waited_ms))
+            }
             Followed::Notified {
                 notification,
                 waited_ms,
@@ -85,9 +115,15 @@ impl Followed {
 
     pub fn human(&self) -> String {
         match self {
-            Followed::Stored { record, waited_ms } => format!(
-                "stored after {waited_ms} ms: {}\n",
-                serde_json::to_string_pretty(record).unwrap_or_default()
+            Followed::Stored { record, waited_ms, notified_by_email } => format!(
+                "stored after {waited_ms} ms: {}\n{}",
+                serde_json::to_string_pretty(record).unwrap_or_default(),
+                if *notified_by_email { EMAIL_NOTE } else { "" }
+            ),
+            Followed::StoredAndNotified { record, notification, waited_ms } => format!(
+                "stored and notified after {waited_ms} ms: {}\n{}\n",
+                serde_json::to_string_pretty(record).unwrap_or_default(),
+                serde_json::to_string_pretty(notification).unwrap_or_default()
             ),
             Followed::Notified { notification, waited_ms } => format!(
                 "{} after {waited_ms} ms: {}\n",
@@ -98,9 +134,7 @@ impl Followed {
                 "dead-lettered after {waited_ms} ms (received {} times): `private-ingest dlq inspect`, then `dlq redrive`\n",
                 dead_letter.get("receive_count").unwrap_or(&Value::Null)
             ),
-            Followed::NotObservable => "notify route: the notification goes to the SNS topic's \
-                subscribers (email); there is nothing to read back from here\n"
-                .to_owned(),
+            Followed::NotObservable => EMAIL_NOTE.to_owned(),
             Followed::TimedOut { waited_ms } => {
                 format!("no outcome within {} ms\n", waited_ms)
             }
@@ -112,12 +146,12 @@ pub async fn follow(
     api: &Api,
     message_id: &str,
     record_id: &str,
-    route: Route,
+    verdict: &Verdict,
     timeout: Duration,
     show_progress: bool,
 ) -> Result<Followed, Failure> {
     let local = api.endpoint().is_local();
-    if !local && route == Route::Notify {
+    if !local && !verdict.stores() {
         return Ok(Followed::NotObservable);
     }
     let spinner = if show_progress {
@@ -128,18 +162,26 @@ pub async fn follow(
         );
         spinner.set_message(format!(
             "waiting for {message_id} ({} route)",
-            route.as_str()
+            verdict.word()
         ));
         spinner.enable_steady_tick(Duration::from_millis(120));
         spinner
     } else {
         ProgressBar::hidden()
     };
+    let mut seen = Seen {
+        record: None,
+        notification: None,
+        wants_record: verdict.stores(),
+        // The cloud's notification is an email: only the record can be waited for there.
+        wants_notification: local && verdict.notifies(),
+        email_too: !local && verdict.notifies(),
+    };
     let started = Instant::now();
     let mut pause = FIRST_PAUSE;
     let outcome = loop {
         let waited_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        if let Some(found) = look(api, message_id, record_id, route, local, waited_ms).await? {
+        if let Some(found) = look(api, message_id, record_id, &mut seen, local, waited_ms).await? {
             break found;
         }
         if started.elapsed() + pause > timeout {
@@ -154,34 +196,66 @@ pub async fn follow(
     Ok(outcome)
 }
 
-/// One round of polls; `None` while nothing shows an outcome.
+/// What has been seen of the outcome so far, and what the routing calls for.
+struct Seen {
+    record: Option<Value>,
+    notification: Option<Value>,
+    wants_record: bool,
+    wants_notification: bool,
+    email_too: bool,
+}
+
+impl Seen {
+    /// The outcome once everything called for is seen.
+    fn outcome(&self, waited_ms: u64) -> Option<Followed> {
+        if self.wants_record && self.record.is_none()
+            || self.wants_notification && self.notification.is_none()
+        {
+            return None;
+        }
+        Some(match (self.record.clone(), self.notification.clone()) {
+            (Some(record), Some(notification)) => Followed::StoredAndNotified {
+                record,
+                notification,
+                waited_ms,
+            },
+            (Some(record), None) => Followed::Stored {
+                record,
+                waited_ms,
+                notified_by_email: self.email_too,
+            },
+            (None, Some(notification)) => Followed::Notified {
+                notification,
+                waited_ms,
+            },
+            (None, None) => return None,
+        })
+    }
+}
+
+/// One round of polls for what is not seen yet; `None` while the outcome is incomplete.
 async fn look(
     api: &Api,
     message_id: &str,
     record_id: &str,
-    route: Route,
+    seen: &mut Seen,
     local: bool,
     waited_ms: u64,
 ) -> Result<Option<Followed>, Failure> {
-    if route == Route::Store {
+    if seen.wants_record && seen.record.is_none() {
         let answer = api.record(record_id).await?;
         if answer.status == 200 {
-            return Ok(Some(Followed::Stored {
-                record: answer.json,
-                waited_ms,
-            }));
+            seen.record = Some(answer.json);
         }
+    }
+    if seen.wants_notification && seen.notification.is_none() {
+        seen.notification = recent(api, "notifications", message_id).await?;
+    }
+    if let Some(done) = seen.outcome(waited_ms) {
+        return Ok(Some(done));
     }
     if !local {
         return Ok(None);
-    }
-    if route == Route::Notify {
-        if let Some(notification) = recent(api, "notifications", message_id).await? {
-            return Ok(Some(Followed::Notified {
-                notification,
-                waited_ms,
-            }));
-        }
     }
     if let Some(dead_letter) = recent(api, "dead_letters", message_id).await? {
         return Ok(Some(Followed::DeadLettered {

@@ -1,6 +1,7 @@
 //! `private-ingest send`: the `Idempotency-Key` and the body are checked by the core before
 //! anything leaves the host (a refused one gets the answer the API would give, exit 2),
-//! then sent; the 200 is printed, and `--follow` waits for the outcome.
+//! then sent; the 200 is printed with the route the core's plan gives it under the routing
+//! in force ([`crate::routing`]), and `--follow` waits for what that route calls for.
 //!
 //! The key is checked here because in the cloud the API cannot check a header's shape: a
 //! bad key would be queued and come back as a "rejected" notification, not an error.
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use private_ingest_core::contract::responses::{INVALID_BODY, TOO_LARGE};
 use private_ingest_core::contract::MAX_BODY_BYTES;
-use private_ingest_core::{parse_idempotency_key, parse_message};
+use private_ingest_core::{parse_idempotency_key, parse_message, Envelope, ValidationErrors};
 use serde_json::{json, Value};
 
 use super::follow::{follow, Followed};
@@ -18,6 +19,8 @@ use crate::api::Api;
 use crate::args::SendArgs;
 use crate::failure::{Exit, Failure};
 use crate::report::Report;
+use crate::routing::verdict::{predict, Verdict};
+use crate::routing::Routing;
 
 /// Most bytes read from stdin: past the contract's limit, enough for the core to say by
 /// how much a body is too large; beyond it, the size alone is reported.
@@ -32,34 +35,16 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
         })?;
     }
     let body = read_body(&args.body)?;
-    let message = match parse_message(&body) {
-        Ok(message) => message,
-        Err(errors) => {
-            let answer = if errors.is_too_large() {
-                TOO_LARGE
-            } else {
-                INVALID_BODY
-            };
-            let lines = errors.messages();
-            let api_answer = json!({ "message": answer.message, "errors": lines });
-            let human = format!(
-                "{} {} (checked here with the contract; nothing was sent):\n{}",
-                answer.status,
-                answer.message,
-                lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
-            );
-            return Err(Failure::invalid(format!(
-                "{} (checked here, nothing was sent): {}",
-                answer.message,
-                lines.join("; ")
-            ))
-            .with_human(human)
-            .with_details(
-                json!({ "sent": false, "status": answer.status, "answer": api_answer }),
-            ));
-        }
+    if let Err(errors) = parse_message(&body) {
+        return Err(refused_body(&errors));
+    }
+    // After the body's check, so that a refused body is refused as without rules.
+    let routing = if api.endpoint().is_local() {
+        Routing::of_local_stack(api, args.rules.as_deref()).await?
+    } else {
+        Routing::of_file(args.rules.as_deref())?
     };
-    let route = message.route();
+    let route = route_of(&body, args.idempotency_key.as_deref(), &routing)?;
     let answer = api.send(body, args.idempotency_key.as_deref()).await?;
     if answer.status != 200 {
         let retry = if answer.status == 503 {
@@ -87,20 +72,22 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
         .unwrap_or(&message_id)
         .to_owned();
     let mut human = format!(
-        "{} messageId {message_id}, requestId {}, recordId {record_id}, route {}\n",
+        "{} messageId {message_id}, requestId {}, recordId {record_id}, route {}\n{}\n",
         answer.message().unwrap_or("Message sent."),
         answer
             .json
             .get("requestId")
             .and_then(Value::as_str)
             .unwrap_or("-"),
-        route.as_str()
+        route.word(),
+        routing.describe()
     );
     let mut fields = json!({
         "sent": true,
         "status": 200,
         "answer": answer.json,
-        "route": route.as_str(),
+        "route": route.word(),
+        "routing": routing.document(),
         "record_id": record_id,
     });
     if !args.follow {
@@ -110,7 +97,7 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
         api,
         &message_id,
         &record_id,
-        route,
+        &route,
         Duration::from_secs(args.timeout),
         show_progress,
     )
@@ -137,6 +124,57 @@ pub async fn run(api: &Api, args: &SendArgs, show_progress: bool) -> Result<Repo
         ),
         _ => Report::done("send", human, fields),
     })
+}
+
+/// The answer the API would give a body the core refuses (nothing is sent).
+fn refused_body(errors: &ValidationErrors) -> Failure {
+    let answer = if errors.is_too_large() {
+        TOO_LARGE
+    } else {
+        INVALID_BODY
+    };
+    let lines = errors.messages();
+    let api_answer = json!({ "message": answer.message, "errors": lines });
+    let human = format!(
+        "{} {} (checked here with the contract; nothing was sent):\n{}",
+        answer.status,
+        answer.message,
+        lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
+    );
+    Failure::invalid(format!(
+        "{} (checked here, nothing was sent): {}",
+        answer.message,
+        lines.join("; ")
+    ))
+    .with_human(human)
+    .with_details(json!({ "sent": false, "status": answer.status, "answer": api_answer }))
+}
+
+/// The route the core's plan gives the body under `routing`, as the handler will. The body
+/// and key passed the core's checks already; should the plan still reject them, nothing is
+/// sent.
+fn route_of(body: &[u8], key: Option<&str>, routing: &Routing) -> Result<Verdict, Failure> {
+    let envelope = Envelope {
+        // The message id (not known before the 200) never changes the route.
+        message_id: "-".into(),
+        received_at_ms: None,
+        request_id: None,
+        source_vpce: None,
+        idempotency_key: key.map(str::to_owned),
+    };
+    match predict(body, &envelope, routing.rules.as_ref()) {
+        Verdict::Reject(errors) => Err(Failure::invalid(format!(
+            "{} (checked here, nothing was sent): {}",
+            INVALID_BODY.message,
+            errors.join("; ")
+        ))
+        .with_details(json!({
+            "sent": false,
+            "status": INVALID_BODY.status,
+            "answer": {"message": INVALID_BODY.message, "errors": errors},
+        }))),
+        verdict => Ok(verdict),
+    }
 }
 
 /// The body from the argument, or stdin for `-`.
