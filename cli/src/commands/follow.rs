@@ -282,3 +282,63 @@ async fn recent(api: &Api, list: &str, message_id: &str) -> Result<Option<Value>
         })
         .cloned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(wants_record: bool, wants_notification: bool, email_too: bool) -> Seen {
+        Seen {
+            record: None,
+            notification: None,
+            wants_record,
+            wants_notification,
+            email_too,
+        }
+    }
+
+    #[test]
+    fn store_and_notify_waits_for_both_locally() {
+        let mut seen = seen(true, true, false);
+        seen.record = Some(json!({"id": "m"}));
+        assert_eq!(seen.outcome(5), None, "the notification is still due");
+        seen.notification = Some(json!({"message_id": "m", "kind": "notify"}));
+        let done = seen.outcome(7).unwrap();
+        assert_eq!(done.outcome(), "stored_and_notified");
+        assert_eq!(
+            done.document(),
+            json!({"outcome": "stored_and_notified", "waited_ms": 7, "record": {"id": "m"},
+                   "notification": {"message_id": "m", "kind": "notify"}})
+        );
+        assert!(done.human().starts_with("stored and notified after 7 ms: "));
+    }
+
+    #[test]
+    fn in_the_cloud_store_and_notify_ends_with_the_record_and_says_the_rest_is_email() {
+        let mut seen = seen(true, false, true);
+        assert_eq!(seen.outcome(1), None);
+        seen.record = Some(json!({"id": "m"}));
+        let done = seen.outcome(3).unwrap();
+        assert_eq!(
+            done.document(),
+            json!({"outcome": "stored", "waited_ms": 3, "record": {"id": "m"},
+                   "notification": "not_observable"})
+        );
+        assert!(done.human().ends_with(EMAIL_NOTE), "{}", done.human());
+    }
+
+    #[test]
+    fn a_single_route_ends_with_its_one_outcome() {
+        let mut store = seen(true, false, false);
+        store.record = Some(json!({"id": "s"}));
+        let stored = store.outcome(2).unwrap();
+        assert_eq!(
+            stored.document(),
+            json!({"outcome": "stored", "waited_ms": 2, "record": {"id": "s"}})
+        );
+        let mut notify = seen(false, true, false);
+        assert_eq!(notify.outcome(1), None);
+        notify.notification = Some(json!({"kind": "notify"}));
+        assert_eq!(notify.outcome(4).unwrap().outcome(), "notified");
+    }
+}
