@@ -276,9 +276,12 @@ async fn doctor_names_a_wrong_path_with_the_right_endpoint() {
             stack.base_url()
         )
     );
-    // send and get against the wrong path fail too, each with its one-line reason.
-    let sent = run(&wrong, &["send", r#"{"Insert":"DynamoDB"}"#]).expect(5);
-    assert_one_line_reason(&sent, "answered HTTP 405");
+    // send against the wrong path fails too, with its one-line reason: the rules in force
+    // (GET /rules) are read before anything is sent, and that route is not there.
+    let sent = run(&wrong, &["send", r#"{"Insert":"DynamoDB"}"#]).expect(1);
+    assert_one_line_reason(&sent, "GET /rules on");
+    assert!(sent.stderr.contains("answered HTTP 404"), "{}", sent.stderr);
+    assert!(sent.stderr.contains("nothing was done"), "{}", sent.stderr);
 }
 
 /// Every dead letter of the stack.

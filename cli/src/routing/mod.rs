@@ -44,7 +44,7 @@ impl Routing {
         let answer = api.get("/rules").await?;
         if answer.status != 200 {
             return Err(Failure::failed(format!(
-                "GET /rules on {} answered {}; the prediction needs the rules in force (a local stack from before routing rules? restart it from this release)",
+                "GET /rules on {} answered {}; the route needs the rules in force, so nothing was done (a wrong path in --endpoint: `private-ingest doctor` names it; or a local stack from before routing rules: restart it from this release)",
                 api.endpoint(),
                 answer.summary()
             )));
