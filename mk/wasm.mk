@@ -19,7 +19,9 @@ wasm/pkg-web/private_ingest_wasm_bg.wasm: $(WASM_SRC) | tools-wasm
 	wasm-bindgen --target web $(WASM_BINDGEN_FLAGS) --out-dir wasm/pkg-web $(WASM_ARTIFACT)
 	@echo "wasm (web): $$(wc -c < $@) bytes, $$(gzip -9c $@ | wc -c) bytes gzipped"
 
-wasm/pkg-node/private_ingest_wasm_bg.wasm: $(WASM_SRC) | tools-wasm
+# Order-only on the page's build: the two rules share that artifact, so `make -j` must not
+# run them at once.
+wasm/pkg-node/private_ingest_wasm_bg.wasm: $(WASM_SRC) | tools-wasm wasm/pkg-web/private_ingest_wasm_bg.wasm
 	$(WASM_BUILD)
 	wasm-bindgen --target nodejs $(WASM_BINDGEN_FLAGS) --out-dir wasm/pkg-node $(WASM_ARTIFACT)
 
