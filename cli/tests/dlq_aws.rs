@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
+use private_ingest_testkit::fixtures::rules_file;
 use private_ingest_testkit::moto::MotoServer;
 use serde_json::json;
 use support::{run_with, Run};
@@ -259,10 +260,7 @@ async fn dead_letters_in_sqs_are_listed_inspected_and_redriven_with_their_attrib
         "{}",
         text.stdout
     );
-    let iot = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/rules/iot-thresholds.json"
-    );
+    let iot = rules_file("iot-thresholds.json");
     let by_rules = dlq(
         &moto,
         &[
@@ -270,7 +268,7 @@ async fn dead_letters_in_sqs_are_listed_inspected_and_redriven_with_their_attrib
             "--stack-outputs",
             outputs_path,
             "--rules",
-            iot,
+            &iot,
             "--json",
         ],
     )

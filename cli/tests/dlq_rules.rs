@@ -6,22 +6,14 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+use private_ingest_testkit::fixtures::rules_file;
 use private_ingest_testkit::local_stack::LocalStack;
 use serde_json::{json, Value};
 use support::run;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/rules")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// `(would, count)` of each group of an `inspect` or `--dry-run` document.
 fn group_counts(document: &Value) -> Vec<(String, u64)> {
@@ -41,7 +33,7 @@ fn group_counts(document: &Value) -> Vec<(String, u64)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dlq_predicts_with_the_local_stacks_rules_in_force() {
     // GIVEN the IoT rules in force, and a store and notifier that fail every attempt
-    let iot = fixture("iot-thresholds.json");
+    let iot = rules_file("iot-thresholds.json");
     let (stack, _data) = LocalStack::start_fresh(&[
         "--rules",
         &iot,
@@ -81,13 +73,7 @@ async fn dlq_predicts_with_the_local_stacks_rules_in_force() {
             name,
         );
     }
-    stack
-        .api()
-        .wait_for("four dead letters", WAIT, |api| async move {
-            let all = api.list_all("/dead-letters", "dead_letters").await;
-            (all.len() == 4).then_some(())
-        })
-        .await;
+    stack.api().wait_for_dead_letters(4, WAIT).await;
 
     // WHEN they are listed
     let listed = run(stack.base_url(), &["dlq", "list", "--json"])
@@ -150,7 +136,7 @@ async fn dlq_predicts_with_the_local_stacks_rules_in_force() {
     assert_eq!(dry["would_move"], 4);
 
     // AND a --rules file beside the local stack is not used, and the text says so
-    let other = fixture("order-priority.json");
+    let other = rules_file("order-priority.json");
     let beside = run(stack.base_url(), &["dlq", "inspect", "--rules", &other]).expect(0);
     assert!(
         beside

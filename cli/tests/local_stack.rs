@@ -324,13 +324,7 @@ async fn dead_letters_are_listed_inspected_redriven_and_then_processed() {
     )
     .expect(0);
     run(stack.base_url(), &["send", r#"{"Insert":"Dynamoooo"}"#]).expect(0);
-    stack
-        .api()
-        .wait_for("three dead letters", WAIT, |api| async move {
-            let all = api.list_all("/dead-letters", "dead_letters").await;
-            (all.len() == 3).then_some(())
-        })
-        .await;
+    stack.api().wait_for_dead_letters(3, WAIT).await;
 
     // WHEN they are listed and inspected
     let listed = run(stack.base_url(), &["dlq", "list", "--json"])

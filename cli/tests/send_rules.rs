@@ -5,17 +5,13 @@
 
 mod support;
 
-use std::path::PathBuf;
-
+use private_ingest_testkit::fixtures::rules_file;
 use private_ingest_testkit::local_stack::LocalStack;
 use serde_json::json;
 use support::run;
 
 fn iot_rules() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/rules/iot-thresholds.json")
-        .display()
-        .to_string()
+    rules_file("iot-thresholds.json")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

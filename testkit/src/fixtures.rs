@@ -1,5 +1,11 @@
 //! The shared SQS event fixtures (`fixtures/sqs/`, events in the shape AWS documents) and
-//! the message ids in them.
+//! the message ids in them; where the routing rules files (`fixtures/rules/`) are.
+
+/// The path of a routing rules file of `fixtures/rules/` (`iot-thresholds.json`, ...), as
+/// the local stack's and the CLI's `--rules` take it.
+pub fn rules_file(name: &str) -> String {
+    format!("{}/../fixtures/rules/{name}", env!("CARGO_MANIFEST_DIR"))
+}
 
 /// One store-route message with both message attributes and a nested `data`.
 pub const STORE_EVENT: &str = include_str!("../../fixtures/sqs/store-message.json");

@@ -47,11 +47,7 @@ async fn dead_letters_of(api: &Api, bodies: &[&str]) -> Vec<String> {
     for body in bodies {
         ids.push(api.send_ok(body).await);
     }
-    let count = bodies.len();
-    api.wait_for("the dead letters", WAIT, |api| async move {
-        (api.list_all("/dead-letters", "dead_letters").await.len() == count).then_some(())
-    })
-    .await;
+    api.wait_for_dead_letters(bodies.len(), WAIT).await;
     ids
 }
 

@@ -3,26 +3,18 @@
 //! and an alert naming the rule, a reading under it a record only; `GET /rules` shows the
 //! rules in force; a bad rules file stops the start with every problem named.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use private_ingest_testkit::fixtures::rules_file;
 use private_ingest_testkit::local_stack::{binary, LocalStack, TempDataDir};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/rules")
-        .join(name)
-        .display()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_the_threshold_a_record_and_an_alert_under_it_a_record_only() {
-    let iot = fixture("iot-thresholds.json");
+    let iot = rules_file("iot-thresholds.json");
     let (stack, _dir) = LocalStack::start_fresh(&["--rules", &iot, "--notification-includes-data"]);
     let api = stack.api();
 
@@ -76,7 +68,7 @@ async fn over_the_threshold_a_record_and_an_alert_under_it_a_record_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_rules_shows_the_rules_in_force() {
-    let iot = fixture("iot-thresholds.json");
+    let iot = rules_file("iot-thresholds.json");
     let (stack, _dir) = LocalStack::start_fresh(&["--rules", &iot]);
     let (status, answer) = stack.api().get("/rules").await;
     assert_eq!(status, 200);

@@ -150,6 +150,15 @@ impl Api {
         .await
     }
 
+    /// Every dead letter, once there are `count` of them.
+    pub async fn wait_for_dead_letters(&self, count: usize, limit: Duration) -> Vec<Value> {
+        self.wait_for(&format!("{count} dead letters"), limit, |api| async move {
+            let all = api.list_all("/dead-letters", "dead_letters").await;
+            (all.len() == count).then_some(all)
+        })
+        .await
+    }
+
     /// `/healthz` once the queue holds no message (visible or in flight).
     pub async fn wait_until_drained(&self, limit: Duration) -> Value {
         self.wait_for("queue drained", limit, |api| async move {
