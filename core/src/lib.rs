@@ -39,7 +39,7 @@ pub use notification::{KeyClash, Notification, NotificationContent, Notification
 pub use plan::{plan, plan_routed, Action, Plan};
 pub use record::{build_record, RandomValue, Record, RecordError};
 pub use route::{route, Route};
-pub use rules::{parse_rules, FiredRule, Rules, RulesErrors, Severity};
+pub use rules::{parse_rules, parse_rules_bytes, FiredRule, Rules, RulesErrors, Severity};
 pub use schema::request_schema;
 pub use stack_config::{
     stack_settings, validate_stack_config, ApiAuthorization, ConfigError, ExecutionLoggingLevel,

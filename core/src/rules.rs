@@ -37,7 +37,7 @@ pub mod subject;
 
 use serde::{Deserialize, Serialize};
 
-pub use document::{parse_rules, RulesError, RulesErrors};
+pub use document::{parse_rules, parse_rules_bytes, RulesError, RulesErrors};
 pub use evaluate::Verdict;
 pub use pointer::{Found, Pointer};
 pub use preview::{in_force, preview, read_in_force, Preview};

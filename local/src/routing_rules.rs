@@ -6,7 +6,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use private_ingest_core::contract::rules::MAX_RULES_TEXT_BYTES;
-use private_ingest_core::{parse_rules, Rules};
+use private_ingest_core::{parse_rules_bytes, Rules};
 
 /// Why `--rules` could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -42,17 +42,10 @@ pub fn load(path: &Path) -> Result<Rules, RulesFileError> {
                 .read_to_end(&mut bytes)
         })
         .map_err(read_error)?;
-    let invalid = |errors| RulesFileError::Invalid {
+    parse_rules_bytes(&bytes).map_err(|errors| RulesFileError::Invalid {
         path: path.to_owned(),
-        errors,
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        invalid(vec![format!(
-            "(document): not UTF-8 (first invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )])
-    })?;
-    parse_rules(&text).map_err(|errors| invalid(errors.messages()))
+        errors: errors.messages(),
+    })
 }
 
 #[cfg(test)]

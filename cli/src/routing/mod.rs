@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use private_ingest_core::contract::rules::MAX_RULES_TEXT_BYTES;
 use private_ingest_core::rules::read_in_force;
-use private_ingest_core::{parse_rules, Rules};
+use private_ingest_core::{parse_rules_bytes, Rules};
 use serde_json::{json, Value};
 
 use crate::api::Api;
@@ -140,13 +140,7 @@ fn read_rules_file(path: &Path) -> Result<Rules, Failure> {
                 .read_to_end(&mut bytes)
         })
         .map_err(|e| Failure::invalid(format!("--rules {shown}: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Failure::invalid(format!(
-            "--rules {shown}: not UTF-8 (first invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    parse_rules(&text).map_err(|errors| {
+    parse_rules_bytes(&bytes).map_err(|errors| {
         let messages = errors.messages();
         Failure::invalid(format!(
             "--rules {shown}: the routing rules are invalid: {}",

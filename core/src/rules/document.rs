@@ -82,6 +82,18 @@ const DOCUMENT: &str = "(document)";
 const DOCUMENT_FIELDS: [&str; 3] = ["rules", "otherwise", "version"];
 const RULE_FIELDS: [&str; 6] = ["name", "description", "when", "then", "severity", "subject"];
 
+/// Reads a rules document as a file holds it (bytes, not yet known to be text), or lists
+/// every problem with it: what the local stack's `--rules` and the CLI's `--rules` read.
+pub fn parse_rules_bytes(bytes: &[u8]) -> Result<Rules, RulesErrors> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        RulesErrors::whole(format!(
+            "not UTF-8 (first invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    parse_rules(text)
+}
+
 /// Reads a rules document, or lists every problem with it.
 pub fn parse_rules(text: &str) -> Result<Rules, RulesErrors> {
     if text.len() > MAX_RULES_TEXT_BYTES {
