@@ -168,11 +168,8 @@ mod tests {
 
     #[test]
     fn the_iot_fixture_is_read_and_named() {
-        let path = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../fixtures/rules/iot-thresholds.json"
-        ));
-        let routing = Routing::of_file(Some(path)).unwrap();
+        let path = private_ingest_testkit::fixtures::rules_file("iot-thresholds.json");
+        let routing = Routing::of_file(Some(Path::new(&path))).unwrap();
         assert_eq!(routing.rules.as_ref().unwrap().rules.len(), 3);
         assert!(routing
             .describe()

@@ -89,12 +89,10 @@ mod tests {
     }
 
     fn iot() -> Rules {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../fixtures/rules/iot-thresholds.json"
+        private_ingest_core::parse_rules(include_str!(
+            "../../../fixtures/rules/iot-thresholds.json"
         ))
-        .unwrap();
-        private_ingest_core::parse_rules(&text).unwrap()
+        .unwrap()
     }
 
     #[test]
