@@ -71,14 +71,7 @@ impl Wire {
 }
 
 fn claim(message_id: &str, digest: &str, now_ms: i64) -> Claim {
-    Claim {
-        key: "k".into(),
-        body_sha256: digest.into(),
-        message_id: message_id.into(),
-        now_ms,
-        in_progress_until_ms: now_ms + 30_000,
-        expires_at_ms: now_ms + 86_400_000,
-    }
+    Claim::new("k", digest, message_id, now_ms, Duration::from_secs(30))
 }
 
 #[tokio::test]

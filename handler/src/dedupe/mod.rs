@@ -24,6 +24,9 @@ pub mod memory;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
+
+use private_ingest_core::contract::NOTIFICATION_DEDUPE_SECONDS;
 
 /// What a marker says about its key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +78,31 @@ pub struct Claim {
     pub in_progress_until_ms: i64,
     /// When the marker stops deduplicating at all (DynamoDB TTL then removes it).
     pub expires_at_ms: i64,
+}
+
+/// How long a marker deduplicates, in milliseconds.
+pub(crate) const DEDUPE_WINDOW_MS: i64 = (NOTIFICATION_DEDUPE_SECONDS * 1000) as i64;
+
+impl Claim {
+    /// `message_id`'s claim on `key` at `now_ms`: in progress for `in_progress_for` (the
+    /// delivery's own time limit), deduplicating for [`NOTIFICATION_DEDUPE_SECONDS`].
+    pub fn new(
+        key: &str,
+        body_sha256: &str,
+        message_id: &str,
+        now_ms: i64,
+        in_progress_for: Duration,
+    ) -> Self {
+        let in_progress_ms = i64::try_from(in_progress_for.as_millis()).unwrap_or(i64::MAX);
+        Self {
+            key: key.to_owned(),
+            body_sha256: body_sha256.to_owned(),
+            message_id: message_id.to_owned(),
+            now_ms,
+            in_progress_until_ms: now_ms.saturating_add(in_progress_ms),
+            expires_at_ms: now_ms.saturating_add(DEDUPE_WINDOW_MS),
+        }
+    }
 }
 
 /// What a claim did.

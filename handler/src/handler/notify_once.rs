@@ -3,16 +3,12 @@
 
 use std::time::Duration;
 
-use private_ingest_core::contract::NOTIFICATION_DEDUPE_SECONDS;
 use private_ingest_core::{Envelope, KeyClash, Notification, Route};
 
 use super::side_effects::reject_clash;
 use super::{Deps, ItemError, Outcome};
-use crate::dedupe::{Claim, Claimed, DedupeStore, MarkerStatus};
+use crate::dedupe::{Claim, Claimed, DedupeStore, MarkerStatus, DEDUPE_WINDOW_MS};
 use crate::notify::Notifier;
-
-/// How long a completed marker deduplicates, in milliseconds.
-const DEDUPE_WINDOW_MS: i64 = (NOTIFICATION_DEDUPE_SECONDS * 1000) as i64;
 
 /// Pauses before claiming again when another delivery holds the key in progress. A
 /// client's retry often lands in a concurrent batch while the first delivery is between
@@ -24,10 +20,6 @@ const IN_PROGRESS_RECHECKS: [Duration; 3] = [
     Duration::from_millis(200),
     Duration::from_millis(750),
 ];
-
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
 
 /// Publishes `notification` (which carries its key and body digest) unless its key was
 /// already notified; a key in progress elsewhere is an item failure, a key used for
@@ -45,13 +37,14 @@ pub(super) async fn notify_once<S, N: Notifier, D: DedupeStore>(
     ) else {
         unreachable!("the caller only routes keyed notifications here")
     };
-    let claim_at = |now_ms: i64| Claim {
-        key: key.to_owned(),
-        body_sha256: digest.to_owned(),
-        message_id: notification.message_id.clone(),
-        now_ms,
-        in_progress_until_ms: now_ms.saturating_add(millis(deps.in_progress_expiry)),
-        expires_at_ms: now_ms.saturating_add(DEDUPE_WINDOW_MS),
+    let claim_at = |now_ms: i64| {
+        Claim::new(
+            key,
+            digest,
+            &notification.message_id,
+            now_ms,
+            deps.in_progress_expiry,
+        )
     };
     let mut claim = claim_at(now_ms);
     let mut claimed = deps.dedupe.claim(&claim).await?;

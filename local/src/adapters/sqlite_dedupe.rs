@@ -170,14 +170,7 @@ mod tests {
     const NOW: i64 = 1_700_000_000_000;
 
     fn claim(message_id: &str, digest: &str, now_ms: i64) -> Claim {
-        Claim {
-            key: "k".into(),
-            body_sha256: digest.into(),
-            message_id: message_id.into(),
-            now_ms,
-            in_progress_until_ms: now_ms + 30_000,
-            expires_at_ms: now_ms + 86_400_000,
-        }
+        Claim::new("k", digest, message_id, now_ms, Duration::from_secs(30))
     }
 
     fn dedupe() -> (SqliteDedupe, TestDatabase) {
